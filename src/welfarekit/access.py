@@ -1,0 +1,107 @@
+"""Who acts, on what, doing what: the vocabulary of access decisions.
+
+These value types are what the core's rules and the ``welfarekit_veto`` hook speak about.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from welfarekit.model._validate import (
+    coerce_enum,
+    fail,
+    identifier,
+    member_of,
+    optional_identifier,
+    optional_text,
+)
+from welfarekit.model.people import PersonRef, Role, to_roles
+
+__all__ = ["Action", "Actor", "AuthenticationLevel", "Resource", "ResourceType"]
+
+
+class Action(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+    LIST = "list"
+    EXPORT = "export"
+    DISCLOSE = "disclose"
+    MANAGE = "manage"
+
+
+class ResourceType(enum.StrEnum):
+    DIRECTORY = "directory"
+    """The directory of people and groups mirrored from the host."""
+    WELFARE_RECORD = "welfare_record"
+    """*opiskeluhuoltokertomus* and its entries."""
+    EXPRESSION_OF_WILL = "expression_of_will"
+    """*tahdonilmaisu*: consent, refusal, veto (§ 21(1))."""
+    GROUP = "group"
+    MEMBERSHIP = "membership"
+    INITIATIVE = "initiative"
+    CONFIDENTIAL_MATTER = "confidential_matter"
+    BOOKING = "booking"
+    CRISIS_EVENT = "crisis_event"
+    WELFARE_PLAN = "welfare_plan"
+    AUDIT_LOG = "audit_log"
+
+
+def to_resource_type(value: ResourceType | str) -> ResourceType:
+    return coerce_enum(ResourceType, value)
+
+
+class AuthenticationLevel(enum.IntEnum):
+    """How strongly the identity provider authenticated the actor."""
+
+    NONE = 0
+    """The host vouches for the actor (a system process)."""
+    PASSWORD = 1
+    STRONG = 2
+    """Strong electronic identification (e.g. bank ID, mobile certificate)."""
+
+
+def to_authentication_level(value: AuthenticationLevel | int) -> AuthenticationLevel:
+    return coerce_enum(AuthenticationLevel, value)
+
+
+@attrs.frozen(kw_only=True)
+class Actor:
+    """The person (or the host's system process) on whose behalf an operation runs."""
+
+    provider_id: str = attrs.field(validator=identifier)
+    person: PersonRef | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(PersonRef))
+    )
+    system: str | None = attrs.field(default=None, validator=optional_text(80))
+    """Name of a host system process (provisioning, a roster import) acting on its own."""
+    roles: frozenset[Role] = attrs.field(default=frozenset(), converter=to_roles)
+    authentication_level: AuthenticationLevel = attrs.field(
+        default=AuthenticationLevel.NONE,
+        converter=to_authentication_level,
+        validator=member_of(AuthenticationLevel),
+    )
+
+    @system.validator
+    def _person_or_system(self, attribute: attrs.Attribute[str | None], value: object) -> None:
+        if (self.person is None) == (value is None):
+            raise fail(self, attribute, "an actor is either a person or a system, exactly one")
+
+    @classmethod
+    def host_system(cls, provider_id: str, name: str) -> Actor:
+        return cls(provider_id=provider_id, system=name)
+
+    def __str__(self) -> str:
+        return str(self.person) if self.person is not None else f"system:{self.system}"
+
+
+@attrs.frozen(kw_only=True)
+class Resource:
+    """What an operation touches: the kind, the object and, when it concerns one student,
+    that student (access to welfare data is student-specific, DOMAIN.md § 8.4)."""
+
+    type: ResourceType = attrs.field(converter=to_resource_type, validator=member_of(ResourceType))
+    provider_id: str = attrs.field(validator=identifier)
+    id: str | None = attrs.field(default=None)
+    student_id: str | None = attrs.field(default=None, validator=optional_identifier)

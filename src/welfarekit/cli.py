@@ -1,0 +1,137 @@
+"""The ``welfarekit`` command line.
+
+Every command that touches a database takes ``--db`` (a URL or a path to a SQLite file) and
+otherwise reads ``WELFAREKIT_DB``, then falls back to the embedded default. Errors are one
+line on standard error and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from welfarekit import __version__
+from welfarekit.builtin import BUILTIN_PLUGINS
+from welfarekit.clock import today_in_finland
+from welfarekit.errors import WelfareKitError
+from welfarekit.hookspecs import HOOK_API_VERSION
+from welfarekit.kit import WelfareKit
+from welfarekit.plugins import installed_plugins, load_plugins
+from welfarekit.settings import ENV_DB, Settings
+
+__all__ = ["main"]
+
+EXIT_ERROR = 1
+
+
+def _open(args: argparse.Namespace) -> WelfareKit:
+    return WelfareKit.open(Settings.from_env(database=args.db))
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from welfarekit.demo import DEMO_PROVIDER_ID, build_demo, describe_provider
+
+    today = today_in_finland()
+    with _open(args) as kit:
+        print(f"welfarekit demo: database {kit.storage.describe()}")
+        written = build_demo(kit, today)
+        print()
+        print(describe_provider(kit.directory("demo"), DEMO_PROVIDER_ID, today))
+        print()
+        print(
+            f"Wrote {written} objects. Running the demo again refreshes the same objects; "
+            "it never duplicates them."
+        )
+    return 0
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    with _open(args) as kit:
+        kit.upgrade_schema()
+        status = kit.schema_status()
+        print(f"{kit.storage.describe()}: schema at {status.current} (newest)")
+    return 0
+
+
+def _cmd_db_status(args: argparse.Namespace) -> int:
+    with _open(args) as kit:
+        status = kit.schema_status()
+        state = "up to date" if status.up_to_date else "needs `welfarekit db upgrade`"
+        print(
+            f"{kit.storage.describe()}: schema at {status.current or 'nothing yet'}, "
+            f"newest {status.head} ({state})"
+        )
+    return 0 if status.up_to_date else EXIT_ERROR
+
+
+def _cmd_plugins(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    _, _, loaded = load_plugins(settings.plugins, builtins=BUILTIN_PLUGINS)
+    print(f"welfarekit {__version__}, hook API {HOOK_API_VERSION}")
+    print("Loaded:")
+    for plugin in loaded:
+        version = f" {plugin.distribution} {plugin.version}" if plugin.distribution else ""
+        print(f"  {plugin.name} ({plugin.source}{version})")
+        print(f"    hooks: {', '.join(plugin.hooks) or 'none'}")
+        print(f"    adapters: {', '.join(plugin.adapters) or 'none'}")
+    loaded_names = {p.name for p in loaded}
+    others = [p for p in installed_plugins() if p.name not in loaded_names]
+    if others:
+        print("Installed but not allowed (add to WELFAREKIT_PLUGINS to load):")
+        for info in others:
+            print(f"  {info.name} ({info.distribution} {info.version})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="welfarekit",
+        description="Student welfare work (opiskeluhuolto) for school platforms.",
+    )
+    parser.add_argument("--version", action="version", version=f"welfarekit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--db",
+        metavar="URL_OR_PATH",
+        help=f"database URL or SQLite file (default: ${ENV_DB}, then the embedded SQLite file)",
+    )
+
+    def add(
+        group: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        text: str,
+        *,
+        db: bool = True,
+    ) -> None:
+        sub = group.add_parser(name, parents=[database] if db else [], help=text, description=text)
+        sub.set_defaults(handler=handler)
+
+    add(commands, "demo", _cmd_demo, "create the demo education provider and describe it")
+    db_group = commands.add_parser("db", help="database schema: upgrade, status")
+    db_commands = db_group.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    add(db_commands, "upgrade", _cmd_db_upgrade, "create or migrate welfarekit's tables")
+    add(db_commands, "status", _cmd_db_status, "show the schema version (exit 1 if behind)")
+    add(commands, "plugins", _cmd_plugins, "list loaded and installed plugins", db=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except WelfareKitError as error:
+        print(f"welfarekit: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("welfarekit: interrupted", file=sys.stderr)
+        return 130
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The adapter contract: the hooks a welfarekit plugin may implement.
+
+A plugin is a module or an object with functions named after these hooks, marked with
+:data:`welfarekit.hookimpl`. It is discovered through the ``welfarekit`` entry-point group,
+loaded only if the host's settings name it, and must declare the hook API it was written
+for::
+
+    # my_adapter.py
+    import welfarekit
+
+    WELFAREKIT_HOOK_API = ">=1.0,<2"
+
+    @welfarekit.hookimpl
+    def welfarekit_register_adapters(registry):
+        registry.add_notifier("sms", SmsNotifier)
+
+Every hook below states when it is called, what its arguments are, what its return value
+means and what it must never do. A function whose name starts with ``welfarekit_`` but
+matches no hook here is refused at load time (a misspelling would otherwise be ignored).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from welfarekit.audit import AuditEvent
+    from welfarekit.plugins import AdapterRegistry
+
+__all__ = [
+    "HOOK_API_VERSION",
+    "hookimpl",
+    "hookspec",
+    "welfarekit_audit_event",
+    "welfarekit_register_adapters",
+]
+
+HOOK_API_VERSION = "1.0"
+"""The version of this contract. Adapters declare the range they support in a module or
+object attribute ``WELFAREKIT_HOOK_API`` (e.g. ``">=1.0,<2"``); a minor version adds hooks
+or optional arguments, a major version changes or removes them."""
+
+hookspec = pluggy.HookspecMarker("welfarekit")
+hookimpl = pluggy.HookimplMarker("welfarekit")
+
+
+@hookspec
+def welfarekit_register_adapters(registry: AdapterRegistry) -> None:
+    """Offer adapters by name: storage backends, notifiers and the like.
+
+    **When:** once, while :meth:`welfarekit.WelfareKit.open` loads plugins, for every loaded
+    plugin that implements it.
+
+    **Arguments:** ``registry`` is an :class:`~welfarekit.plugins.AdapterRegistry`; call its
+    ``add_*`` methods. Registering is cheap and must not connect anywhere: the host's
+    settings pick adapters **by name** afterwards, and only the picked ones are created.
+
+    **Returns:** nothing.
+
+    **Contract:** a name may be registered once across all plugins; a second registration
+    of the same name is an error that names both plugins (there is no silent winner by load
+    order).
+
+    Example::
+
+        @welfarekit.hookimpl
+        def welfarekit_register_adapters(registry):
+            registry.add_storage(
+                "mystore",
+                MyStorage,
+                accepts=lambda url: url.startswith("mystore://"),
+                description="The vendor's document store",
+            )
+
+    .. versionadded:: 0.1 (hook API 1.0)
+    """
+
+
+@hookspec
+def welfarekit_audit_event(event: AuditEvent) -> None:
+    """Receive every audit event, e.g. to forward it to a SIEM.
+
+    **When:** inside the transaction of the operation being audited, before the operation's
+    result is returned to the caller.
+
+    **Arguments:** ``event`` is an :class:`~welfarekit.audit.AuditEvent`; it carries
+    identifiers, never confidential content.
+
+    **Returns:** nothing.
+
+    **Contract:** raising fails the operation: its transaction is rolled back and the caller
+    gets :class:`~welfarekit.errors.AuditFailure` (invariant 5: nothing happens unaudited).
+    Keep it fast; queue rather than make a network round trip per event.
+
+    Example::
+
+        @welfarekit.hookimpl
+        def welfarekit_audit_event(event):
+            siem_queue.put({"at": event.occurred_at.isoformat(), "who": event.actor,
+                            "did": event.action, "on": event.resource_id})
+
+    .. versionadded:: 0.1 (hook API 1.0)
+    """

@@ -1,0 +1,174 @@
+"""The one way in for a host: :class:`WelfareKit`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+
+import pluggy
+
+from welfarekit.builtin import BUILTIN_PLUGINS
+from welfarekit.directory import Directory
+from welfarekit.errors import AdapterNotFound, ConfigurationError, PluginError
+from welfarekit.plugins import AdapterRegistry, LoadedPlugin, installed_plugins, load_plugins
+from welfarekit.settings import Settings
+from welfarekit.storage import SchemaStatus, StorageAdapter
+
+__all__ = ["WelfareKit"]
+
+
+class WelfareKit:
+    """An opened welfarekit: the loaded plugins, the chosen adapters and the operations.
+
+    Open it once per process (it holds the database engine) and close it at shutdown, or
+    use it as a context manager::
+
+        with WelfareKit.open(Settings(database_url="sqlite:///welfare.db")) as kit:
+            kit.upgrade_schema()
+            kit.directory("sis-sync").put(provider)
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        plugin_manager: pluggy.PluginManager,
+        registry: AdapterRegistry,
+        plugins: Sequence[LoadedPlugin],
+        storage: StorageAdapter,
+        storage_name: str,
+    ) -> None:
+        self.settings = settings
+        self.plugin_manager = plugin_manager
+        self.registry = registry
+        self.plugins = tuple(plugins)
+        self.storage = storage
+        self.storage_name = storage_name
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        plugins: Iterable[object] = (),
+        storage: StorageAdapter | None = None,
+    ) -> WelfareKit:
+        """Load plugins and adapters as ``settings`` say and return the opened kit.
+
+        ``plugins`` are the host's own plugin objects (modules or instances implementing
+        hooks); they are trusted as code the host passes in and need no allowlisting.
+        ``storage`` is a storage adapter object to use instead of choosing one by name.
+
+        Raises :class:`~welfarekit.errors.AdapterNotFound` when the settings name an
+        adapter, or give a database URL, that nothing loaded provides; the message lists
+        what is installed and loaded.
+        """
+        settings = settings if settings is not None else Settings.from_env()
+        pm, registry, loaded = load_plugins(settings.plugins, plugins, builtins=BUILTIN_PLUGINS)
+        if storage is not None:
+            if settings.storage is not None:
+                raise ConfigurationError(
+                    "give either a storage object or settings.storage, not both"
+                )
+            chosen, name = storage, f"host:{type(storage).__name__}"
+        else:
+            chosen, name = _create_storage(settings, registry)
+        return cls(
+            settings=settings,
+            plugin_manager=pm,
+            registry=registry,
+            plugins=loaded,
+            storage=chosen,
+            storage_name=name,
+        )
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def upgrade_schema(self) -> None:
+        """Create or migrate welfarekit's own tables to the newest version."""
+        self.storage.upgrade()
+
+    def schema_status(self) -> SchemaStatus:
+        return self.storage.schema_status()
+
+    # -- operations -------------------------------------------------------------------------
+
+    def directory(self, source: str) -> Directory:
+        """The directory of providers, institutions, people and groups.
+
+        ``source`` names the host process that keeps it in step with the host's own
+        register (``"sis-sync"``, ``"roster-import"``, ``"demo"``); every read and write
+        is audited as that system.
+        """
+        return Directory(self.storage, self.plugin_manager.hook, source)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.storage.close()
+
+    def __enter__(self) -> WelfareKit:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _create_storage(settings: Settings, registry: AdapterRegistry) -> tuple[StorageAdapter, str]:
+    offers = registry.storage
+    url = settings.database_url
+    if settings.storage is not None:
+        offer = offers.get(settings.storage)
+        if offer is None:
+            raise AdapterNotFound(
+                f"no storage adapter named {settings.storage!r} is loaded "
+                f"(loaded: {_listing(offers)}; {_installed_listing()})"
+            )
+        if not offer.accepts(url):
+            raise AdapterNotFound(
+                f"storage adapter {offer.name!r} does not accept the database URL "
+                f"{_scheme(url)}://… (loaded storage adapters: {_listing(offers)})"
+            )
+    else:
+        accepting = [offer for offer in offers.values() if offer.accepts(url)]
+        if not accepting:
+            raise AdapterNotFound(
+                f"no loaded storage adapter accepts a {_scheme(url)}:// database URL "
+                f"(loaded: {_listing(offers)}; {_installed_listing()})"
+            )
+        if len(accepting) > 1:
+            names = ", ".join(sorted(o.name for o in accepting))
+            raise ConfigurationError(
+                f"several storage adapters accept this database URL ({names}); "
+                "choose one with settings.storage"
+            )
+        offer = accepting[0]
+    try:
+        storage = offer.factory(url, settings.options_for(offer.name))
+    except (ConfigurationError, PluginError):
+        raise
+    except Exception as error:
+        raise ConfigurationError(
+            f"storage adapter {offer.name!r} could not open {_scheme(url)}:// database: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    return storage, offer.name
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0]
+
+
+def _listing(offers: object) -> str:
+    names = sorted(offers) if isinstance(offers, dict) else []
+    return ", ".join(names) or "none"
+
+
+def _installed_listing() -> str:
+    installed = ", ".join(p.name for p in installed_plugins()) or "none"
+    return f"installed plugins: {installed}; allow one with settings.plugins"

@@ -1,0 +1,118 @@
+"""Validators shared by the domain classes.
+
+Each raises :class:`~welfarekit.errors.InvalidValue` naming the field as
+``ClassName.field``, so that a host can show the error next to the right input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+
+from welfarekit.errors import InvalidValue
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_E = TypeVar("_E", bound=enum.Enum)
+
+IDENTIFIER_RULE = (
+    "an identifier is 1-128 characters: letters A-Z, digits and . _ : @ + -, "
+    "starting with a letter or digit"
+)
+
+
+def field_name(instance: object, attribute: attrs.Attribute[Any]) -> str:
+    return f"{type(instance).__name__}.{attribute.name}"
+
+
+def fail(instance: object, attribute: attrs.Attribute[Any], message: str) -> InvalidValue:
+    return InvalidValue(field_name(instance, attribute), message)
+
+
+def is_identifier(value: object) -> bool:
+    return isinstance(value, str) and _IDENTIFIER.fullmatch(value) is not None
+
+
+def identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A stable identifier given by the host (invariant 9: the host owns its people)."""
+    if not isinstance(value, str):
+        raise fail(instance, attribute, f"must be a string, not {type(value).__name__}")
+    if not is_identifier(value):
+        raise fail(instance, attribute, f"{value!r} is not a valid identifier; {IDENTIFIER_RULE}")
+
+
+def optional_identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        identifier(instance, attribute, value)
+
+
+def text(max_length: int) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """Non-blank human-readable text without control characters."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise fail(instance, attribute, f"must be a string, not {type(value).__name__}")
+        if not value.strip():
+            raise fail(instance, attribute, "must not be empty")
+        if value != value.strip():
+            raise fail(instance, attribute, "must not start or end with whitespace")
+        if len(value) > max_length:
+            raise fail(instance, attribute, f"must be at most {max_length} characters")
+        if _CONTROL.search(value):
+            raise fail(instance, attribute, "must not contain control characters")
+
+    return check
+
+
+def optional_text(max_length: int) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    check = text(max_length)
+
+    def check_optional(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+
+    return check_optional
+
+
+def calendar_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # datetime is a subclass of date; a timestamp where a day is meant hides time-zone bugs.
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise fail(instance, attribute, f"must be a datetime.date, not {type(value).__name__}")
+
+
+def optional_calendar_date(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None:
+        calendar_date(instance, attribute, value)
+
+
+def member_of(enum_type: type[_E]) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, enum_type):
+            allowed = ", ".join(str(m.value) for m in enum_type)
+            raise fail(
+                instance, attribute, f"must be a {enum_type.__name__} ({allowed}), got {value!r}"
+            )
+
+    return check
+
+
+def coerce_enum(enum_type: type[_E], value: _E | str | int) -> _E:
+    """Accept an enum member or its value (as read from a file or a form).
+
+    An unknown value passes through unchanged so that the field's validator reports it with
+    the field's name; each enum module wraps this in a named converter for mypy's attrs
+    plugin.
+    """
+    if isinstance(value, enum_type):
+        return value
+    try:
+        return enum_type(value)
+    except ValueError:
+        return value  # type: ignore[return-value]

@@ -1,0 +1,106 @@
+"""The host's settings: which database, which plugins, which adapters.
+
+Settings are explicit: plugins found on the system are loaded only when ``plugins`` names
+them, and adapters are chosen by name, never by whichever loaded last.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from welfarekit.errors import ConfigurationError
+
+__all__ = ["DEFAULT_PLUGINS", "Settings", "default_database_path", "normalize_database_url"]
+
+DEFAULT_PLUGINS: tuple[str, ...] = ("sqlalchemy",)
+"""Plugins allowed when the host says nothing: welfarekit's own SQL storage, which the
+embedded default database needs. Pass ``plugins=()`` to load none."""
+
+ENV_DB = "WELFAREKIT_DB"
+ENV_PLUGINS = "WELFAREKIT_PLUGINS"
+ENV_STORAGE = "WELFAREKIT_STORAGE"
+
+
+def default_database_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The embedded default: a SQLite file in the user's data directory
+    (``$XDG_DATA_HOME/welfarekit/welfarekit.sqlite3``)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "welfarekit" / "welfarekit.sqlite3"
+
+
+def normalize_database_url(value: str) -> str:
+    """A database URL, or a path to a SQLite file turned into a ``sqlite:///`` URL.
+
+    >>> normalize_database_url("sqlite:///:memory:")
+    'sqlite:///:memory:'
+    >>> normalize_database_url("/tmp/school.db")
+    'sqlite:////tmp/school.db'
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError("the database must be a URL or a path to a SQLite file")
+    value = value.strip()
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value  # type: ignore[return-value]  # reported by the validator
+
+
+def _check_names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigurationError(f"Settings.{attribute.name} must be a list of names")
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """How a host opens welfarekit.
+
+    >>> Settings(database_url="memory://", plugins=()).storage is None
+    True
+    """
+
+    database_url: str = attrs.field(
+        factory=lambda: normalize_database_url(str(default_database_path())),
+        converter=normalize_database_url,
+    )
+    """A SQLAlchemy-style URL, or a path to a SQLite file."""
+    plugins: tuple[str, ...] = attrs.field(
+        default=DEFAULT_PLUGINS, converter=_names, validator=_check_names
+    )
+    """Entry-point names of the installed plugins that may load (the allowlist)."""
+    storage: str | None = None
+    """The storage adapter's name; ``None`` picks the one adapter that accepts the URL."""
+    adapter_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    """Options per adapter name, handed to the adapter's factory."""
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, database: str | None = None
+    ) -> Settings:
+        """Settings from ``WELFAREKIT_DB``, ``WELFAREKIT_PLUGINS`` (comma-separated) and
+        ``WELFAREKIT_STORAGE``; ``database`` (e.g. a ``--db`` option) wins over the
+        environment, which wins over the embedded default."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        url = database or env.get(ENV_DB)
+        values["database_url"] = url or normalize_database_url(str(default_database_path(env)))
+        if ENV_PLUGINS in env:
+            values["plugins"] = env[ENV_PLUGINS]
+        if env.get(ENV_STORAGE):
+            values["storage"] = env[ENV_STORAGE]
+        return cls(**values)
+
+    def options_for(self, adapter: str) -> Mapping[str, Any]:
+        return self.adapter_options.get(adapter, {})

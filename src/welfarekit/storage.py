@@ -1,0 +1,170 @@
+"""The storage contract every storage adapter implements.
+
+welfarekit's core never speaks SQL: it hands validated domain objects to a
+:class:`StorageAdapter`, one :class:`StorageTransaction` at a time. A transaction is all or
+nothing: leaving its ``with`` block by an exception rolls everything in it back.
+
+Every object belongs to one education provider (invariant 8): every read names the
+provider, and a key is unique only within its provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from operator import attrgetter
+from typing import Protocol, TypeVar, runtime_checkable
+
+import attrs
+
+from welfarekit.model import (
+    EducationProvider,
+    Guardian,
+    Guardianship,
+    Institution,
+    Membership,
+    StaffMember,
+    Student,
+    StudyGroup,
+    WelfareGroup,
+)
+
+__all__ = [
+    "ENTITY_TYPES",
+    "FILTERS",
+    "Entity",
+    "SchemaStatus",
+    "StorageAdapter",
+    "StorageTransaction",
+    "entity_key",
+]
+
+Entity = (
+    EducationProvider
+    | Institution
+    | StudyGroup
+    | Student
+    | Guardian
+    | Guardianship
+    | StaffMember
+    | WelfareGroup
+    | Membership
+)
+E = TypeVar("E", bound=Entity)
+
+ENTITY_TYPES: tuple[type[Entity], ...] = (
+    EducationProvider,
+    Institution,
+    StudyGroup,
+    Student,
+    Guardian,
+    Guardianship,
+    StaffMember,
+    WelfareGroup,
+    Membership,
+)
+"""The kinds of object storage keeps, in the order their references require."""
+
+FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
+    EducationProvider: {},
+    Institution: {"kind": attrgetter("kind")},
+    StudyGroup: {"institution_id": attrgetter("institution_id")},
+    Student: {
+        "institution_id": attrgetter("institution_id"),
+        "study_group_id": attrgetter("study_group_id"),
+    },
+    Guardian: {},
+    Guardianship: {
+        "student_id": attrgetter("student_id"),
+        "guardian_id": attrgetter("guardian_id"),
+    },
+    StaffMember: {},
+    WelfareGroup: {
+        "kind": attrgetter("kind"),
+        "institution_id": attrgetter("institution_id"),
+        "student_id": attrgetter("student_id"),
+    },
+    Membership: {
+        "group_id": attrgetter("group_id"),
+        "member_kind": attrgetter("member.kind"),
+        "member_id": attrgetter("member.id"),
+    },
+}
+"""The equality filters :meth:`StorageTransaction.list` accepts per kind, and how each is
+read off an object (the reference adapter uses these getters; SQL adapters map them to
+indexed columns)."""
+
+
+def entity_key(entity: Entity) -> str:
+    """The key of an object within its provider (and kind)."""
+    if isinstance(entity, Guardianship):
+        return f"{entity.guardian_id}/{entity.student_id}"
+    return entity.id
+
+
+@attrs.frozen
+class SchemaStatus:
+    """Where the database schema stands against the migrations this adapter ships."""
+
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+@runtime_checkable
+class StorageTransaction(Protocol):
+    """One unit of work. Writes become visible to others only when it commits."""
+
+    def save(self, entity: Entity) -> None:
+        """Insert the object, or replace the one with the same provider, kind and key."""
+
+    def get(self, kind: type[E], provider_id: str, key: str) -> E | None:
+        """The object of ``kind`` with this key in this provider, or ``None``.
+
+        For :class:`~welfarekit.model.Guardianship` the key is ``guardian_id/student_id``
+        (see :func:`entity_key`); for :class:`~welfarekit.model.EducationProvider`,
+        ``provider_id`` and ``key`` are both the provider's id.
+        """
+
+    def list(self, kind: type[E], provider_id: str | None, **filters: str) -> list[E]:
+        """Objects of ``kind`` in the provider, ordered by key, matching every filter.
+
+        ``provider_id`` may be ``None`` only for providers themselves. Filters are the names
+        in :data:`FILTERS` for the kind, compared for equality; an unknown filter raises
+        ``TypeError``.
+        """
+
+
+@runtime_checkable
+class StorageAdapter(Protocol):
+    """A storage backend. Created by the factory an adapter registers under a name."""
+
+    def transaction(self) -> AbstractContextManager[StorageTransaction]:
+        """Begin a transaction; it commits when the ``with`` block ends normally and rolls
+        back when it raises. A backend failure raises
+        :class:`~welfarekit.errors.StorageError` after rolling back."""
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest version shipped; touch nothing else."""
+
+    def schema_status(self) -> SchemaStatus:
+        """The schema's current and newest version."""
+
+    def describe(self) -> str:
+        """Where the data lives, safe to print (no password)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def check_filters(kind: type[Entity], filters: Mapping[str, object]) -> Iterator[str]:
+    """Yield the filter names, refusing ones the kind does not support."""
+    allowed = FILTERS[kind]
+    for name in filters:
+        if name not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise TypeError(f"{kind.__name__} cannot be filtered by {name!r} (filters: {known})")
+        yield name

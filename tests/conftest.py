@@ -1,0 +1,79 @@
+"""Shared fixtures: a kit on the in-memory reference storage and a small provider."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from welfarekit import (
+    EducationProvider,
+    Guardian,
+    Guardianship,
+    Institution,
+    InstitutionKind,
+    Period,
+    Role,
+    Settings,
+    StaffMember,
+    Student,
+    StudyGroup,
+    WelfareKit,
+)
+from welfarekit.storage import Entity
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Keep tests away from the user's real default database and settings."""
+    for name in ("WELFAREKIT_DB", "WELFAREKIT_PLUGINS", "WELFAREKIT_STORAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+
+
+@pytest.fixture
+def kit() -> Iterator[WelfareKit]:
+    with WelfareKit.open(Settings(database_url="memory://", plugins=())) as opened:
+        yield opened
+
+
+def small_provider(provider_id: str = "p1") -> list[Entity]:
+    """A provider with one institution, a group advisor, a study group, a minor student
+    and a guardian: the smallest world most tests need."""
+    return [
+        EducationProvider(id=provider_id, name=f"Provider {provider_id}"),
+        Institution(
+            id="lukio", provider_id=provider_id, name="Lukio",
+            kind=InstitutionKind.GENERAL_UPPER_SECONDARY,
+        ),
+        StaffMember(
+            id="advisor", provider_id=provider_id, given_names="Juha", family_name="Mäkinen",
+            roles={Role.GROUP_ADVISOR, Role.TEACHER}, institution_ids={"lukio"},
+        ),
+        StaffMember(
+            id="psy", provider_id=provider_id, given_names="Tuomas", family_name="Saarinen",
+            roles={Role.PSYCHOLOGIST}, employer="wellbeing_services_county",
+        ),
+        StudyGroup(id="1a", provider_id=provider_id, institution_id="lukio", name="1A",
+                   advisor_id="advisor"),
+        Student(
+            id="aino", provider_id=provider_id, institution_id="lukio", given_names="Aino",
+            family_name="Korhonen", date_of_birth=dt.date(2010, 3, 1),
+            home_municipality="Jyväskylä", study_group_id="1a",
+        ),
+        Guardian(id="sanna", provider_id=provider_id, given_names="Sanna",
+                 family_name="Korhonen", email="sanna@example.org"),
+        Guardianship(provider_id=provider_id, guardian_id="sanna", student_id="aino",
+                     validity=Period(start=dt.date(2010, 3, 1))),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def world() -> Callable[..., list[Entity]]:
+    """Build :func:`small_provider` worlds: ``world()`` or ``world("p2")``."""
+    return small_provider
