@@ -260,3 +260,22 @@ def test_failing_audit_sink_fails_the_read(world: World) -> None:
 def test_directory_refuses_objects_it_does_not_keep(kit: WelfareKit) -> None:
     with pytest.raises(TypeError, match="does not keep Period"):
         kit.directory("sync").put(YEAR)  # type: ignore[arg-type]
+
+
+def test_filters_named_kind_work_and_values_must_be_strings(kit: WelfareKit, world: World) -> None:
+    d = kit.directory("sync")
+    d.put(*world(), *_groups())
+    assert [g.id for g in d.list(WelfareGroup, "p1", kind="case")] == ["case-aino"]
+    assert [i.id for i in d.list(welfarekit.Institution, "p1", kind="general_upper_secondary")] == [
+        "lukio"
+    ]
+    with pytest.raises(TypeError, match="takes a string"):
+        d.list(Student, "p1", study_group_id=None)  # type: ignore[arg-type]
+
+
+def test_schema_api_for_hosts(tmp_path: object) -> None:
+    import welfarekit.db
+
+    status = welfarekit.db.status("memory://")
+    assert status.up_to_date
+    assert welfarekit.db.upgrade(Settings(database_url="memory://", plugins=())).up_to_date

@@ -65,7 +65,7 @@ class Directory:
                 tx.save(entity)
                 self._audit(entity, "directory.write", type(entity).__name__, entity_key(entity))
 
-    def get(self, kind: type[E], provider_id: str, key: str) -> E:
+    def get(self, kind: type[E], provider_id: str, key: str, /) -> E:
         """The object, or :class:`~welfarekit.errors.NotFound`."""
         with self._storage.transaction() as tx:
             found = tx.get(kind, provider_id, key)
@@ -74,14 +74,14 @@ class Directory:
             self._audit(found, "directory.read", kind.__name__, key)
             return found
 
-    def find(self, kind: type[E], provider_id: str, key: str) -> E | None:
+    def find(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
         """The object, or ``None``."""
         try:
             return self.get(kind, provider_id, key)
         except NotFound:
             return None
 
-    def list(self, kind: type[E], provider_id: str, **filters: str) -> builtins.list[E]:
+    def list(self, kind: type[E], provider_id: str, /, **filters: str) -> builtins.list[E]:
         """Objects of a kind in the provider, ordered by key; ``filters`` as in
         :data:`welfarekit.storage.FILTERS`."""
         with self._storage.transaction() as tx:

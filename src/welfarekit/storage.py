@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from operator import attrgetter
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -121,7 +121,7 @@ class StorageTransaction(Protocol):
     def save(self, entity: Entity) -> None:
         """Insert the object, or replace the one with the same provider, kind and key."""
 
-    def get(self, kind: type[E], provider_id: str, key: str) -> E | None:
+    def get(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
         """The object of ``kind`` with this key in this provider, or ``None``.
 
         For :class:`~welfarekit.model.Guardianship` the key is ``guardian_id/student_id``
@@ -129,12 +129,13 @@ class StorageTransaction(Protocol):
         ``provider_id`` and ``key`` are both the provider's id.
         """
 
-    def list(self, kind: type[E], provider_id: str | None, **filters: str) -> list[E]:
+    def list(self, kind: type[E], provider_id: str | None, /, **filters: str) -> list[E]:
         """Objects of ``kind`` in the provider, ordered by key, matching every filter.
 
         ``provider_id`` may be ``None`` only for providers themselves. Filters are the names
-        in :data:`FILTERS` for the kind, compared for equality; an unknown filter raises
-        ``TypeError``.
+        in :data:`FILTERS` for the kind, compared for equality with a string value (an enum
+        member compares by its value); an unknown filter or a value that is not a string
+        raises ``TypeError``.
         """
 
 
@@ -160,11 +161,14 @@ class StorageAdapter(Protocol):
         """Release connections."""
 
 
-def check_filters(kind: type[Entity], filters: Mapping[str, object]) -> Iterator[str]:
-    """Yield the filter names, refusing ones the kind does not support."""
+def check_filters(kind: type[Any], filters: Mapping[str, object]) -> Iterator[str]:
+    """Yield the filter names, refusing ones the kind does not support and values that are
+    not strings (so that every adapter compares the same way)."""
     allowed = FILTERS[kind]
-    for name in filters:
+    for name, value in filters.items():
         if name not in allowed:
             known = ", ".join(sorted(allowed)) or "none"
             raise TypeError(f"{kind.__name__} cannot be filtered by {name!r} (filters: {known})")
+        if not isinstance(value, str):
+            raise TypeError(f"filter {name!r} takes a string, not {type(value).__name__}")
         yield name

@@ -39,12 +39,12 @@ class _MemoryTransaction:
         provider = entity.id if isinstance(entity, EducationProvider) else entity.provider_id
         self.rows[(type(entity), provider, entity_key(entity))] = entity
 
-    def get(self, kind: type[E], provider_id: str, key: str) -> E | None:
+    def get(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
         found = self.rows.get((cast(type[Entity], kind), provider_id, key))
         return found if isinstance(found, kind) else None
 
-    def list(self, kind: type[E], provider_id: str | None, **filters: str) -> list[E]:
-        names = list(check_filters(cast(type[Entity], kind), filters))
+    def list(self, kind: type[E], provider_id: str | None, /, **filters: str) -> list[E]:
+        names = list(check_filters(kind, filters))
         if provider_id is None and kind is not EducationProvider:
             raise TypeError(f"listing {kind.__name__} needs a provider_id")
         getters = FILTERS[cast(type[Entity], kind)]

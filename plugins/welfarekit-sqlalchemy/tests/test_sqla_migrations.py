@@ -1,0 +1,205 @@
+"""The migrations build exactly the tables of tables.py, beside a host's tables, both ways."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, inspect, text
+
+from welfarekit.storage import FILTERS
+from welfarekit_sqlalchemy import (
+    MIGRATIONS_DIR,
+    VERSION_TABLE,
+    VERSIONS_DIR,
+    current,
+    downgrade,
+    head,
+    metadata,
+    upgrade,
+)
+from welfarekit_sqlalchemy.rows import SHAPES
+from welfarekit_sqlalchemy.tables import include_name, include_object
+
+WELFAREKIT_TABLES = set(metadata.tables)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    created = create_engine(f"sqlite:///{tmp_path / 'host.db'}")
+    yield created
+    created.dispose()
+
+
+@pytest.fixture
+def host_table(engine: Engine) -> Engine:
+    """The host's own table with rows, there before welfarekit."""
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE school_users (id INTEGER PRIMARY KEY, name TEXT)"))
+        connection.execute(text("INSERT INTO school_users VALUES (1, 'Aino'), (2, 'Eetu')"))
+    return engine
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def host_rows(engine: Engine) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, name FROM school_users ORDER BY id"))
+        return [tuple(row) for row in rows]
+
+
+def differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "version_table": VERSION_TABLE,
+                "include_name": include_name,
+                "include_object": include_object,
+                "compare_type": True,
+                "target_metadata": metadata,
+            },
+        )
+        return list(compare_metadata(context, metadata))
+
+
+def test_the_package_ships_its_alembic_environment() -> None:
+    assert (MIGRATIONS_DIR / "env.py").is_file()
+    assert (MIGRATIONS_DIR / "script.py.mako").is_file()
+    assert (MIGRATIONS_DIR / "versions" / "0001_directory.py").is_file()
+
+
+def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> None:
+    assert current(engine) is None
+    upgrade(engine)
+    assert table_names(engine) == WELFAREKIT_TABLES | {VERSION_TABLE}
+    assert all(name.startswith("welfarekit_") for name in WELFAREKIT_TABLES)
+    assert len(WELFAREKIT_TABLES) == 11
+    assert current(engine) == head() == "welfarekit_0001"
+
+
+def test_upgrade_accepts_a_url(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'by-url.db'}"
+    upgrade(url)
+    assert current(url) == head()
+
+
+def test_upgrade_is_idempotent(engine: Engine) -> None:
+    upgrade(engine)
+    upgrade(engine)
+    assert current(engine) == head()
+
+
+def test_host_tables_are_left_alone_both_ways(host_table: Engine) -> None:
+    upgrade(host_table)
+    assert table_names(host_table) == WELFAREKIT_TABLES | {VERSION_TABLE, "school_users"}
+    assert host_rows(host_table) == [(1, "Aino"), (2, "Eetu")]
+
+    downgrade(host_table, "base")
+    remaining = table_names(host_table)
+    assert remaining == {"school_users", VERSION_TABLE}
+    assert host_rows(host_table) == [(1, "Aino"), (2, "Eetu")]
+    assert current(host_table) is None
+
+
+def test_upgrade_downgrade_upgrade(engine: Engine) -> None:
+    upgrade(engine)
+    downgrade(engine, "base")
+    assert table_names(engine) & WELFAREKIT_TABLES == set()
+    upgrade(engine)
+    assert table_names(engine) == WELFAREKIT_TABLES | {VERSION_TABLE}
+    assert differences(engine) == []
+
+
+def test_the_models_match_the_migrations(host_table: Engine) -> None:
+    upgrade(host_table)
+    assert differences(host_table) == []
+
+
+def test_the_comparison_would_notice_a_difference(engine: Engine) -> None:
+    """Guards the test above: an empty diff must not come from comparing nothing."""
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_welfarekit_students_provider_id_study_group_id"))
+    assert [diff[0] for diff in differences(engine)] == ["add_index"]  # type: ignore[index]
+
+
+def test_every_filter_has_an_index_within_the_provider() -> None:
+    for kind, filters in FILTERS.items():
+        shape = SHAPES[kind]
+        leading = [
+            [column.name for column in index.columns][:2] for index in shape.table.indexes
+        ] + [[column.name for column in shape.table.primary_key.columns][:2]]
+        for name in filters:
+            assert [shape.tenant, shape.filters[name]] in leading, f"{kind.__name__}.{name}"
+
+
+def test_constraint_names_fit_every_database(engine: Engine) -> None:
+    """PostgreSQL cuts names at 63 characters, MariaDB refuses more than 64."""
+    upgrade(engine)
+    inspector = inspect(engine)
+    names: list[str | None] = []
+    for table in WELFAREKIT_TABLES:
+        names.append(inspector.get_pk_constraint(table)["name"])
+        names += [fk["name"] for fk in inspector.get_foreign_keys(table)]
+        names += [ix["name"] for ix in inspector.get_indexes(table)]
+    assert all(names)
+    assert max(len(name or "") for name in names) <= 63
+    assert len(names) == len(set(names))
+
+
+HOST_ENV = """
+from alembic import context
+
+context.configure(connection=context.config.attributes["connection"])
+with context.begin_transaction():
+    context.run_migrations()
+"""
+
+HOST_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "host_0001"
+down_revision = None
+branch_labels = ("host",)
+depends_on = None
+
+
+def upgrade():
+    op.create_table("school_users", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table("school_users")
+"""
+
+
+def test_a_host_alembic_can_take_welfarekit_as_a_branch(engine: Engine, tmp_path: Path) -> None:
+    """The second way the db module documents: welfarekit's versions in the host's
+    version_locations, both branches in the host's own version table."""
+    script = tmp_path / "host_migrations"
+    (script / "versions").mkdir(parents=True)
+    (script / "env.py").write_text(HOST_ENV)
+    (script / "versions" / "host_0001.py").write_text(HOST_REVISION)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(script))
+        config.set_main_option("path_separator", "os")
+        config.set_main_option(
+            "version_locations", os.pathsep.join([str(script / "versions"), str(VERSIONS_DIR)])
+        )
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+        versions = {row[0] for row in connection.execute(text("SELECT * FROM alembic_version"))}
+        assert versions == {"host_0001", head()}
+        command.downgrade(config, "welfarekit@base")
+    assert table_names(engine) == {"school_users", "alembic_version"}

@@ -1,0 +1,168 @@
+"""The command line: help, the demo (twice), schema commands, plugins and one-line errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from welfarekit import EducationProvider, Membership, Settings, Student, WelfareKit
+from welfarekit.cli import main
+from welfarekit.demo import DEMO_PROVIDER_ID
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("demo", "db", "plugins"):
+        assert re.search(rf"^\s+{command}\s", out, re.MULTILINE), command
+
+
+def test_console_script_is_installed() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "welfarekit.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("welfarekit 0.")
+
+
+def test_demo_twice_on_sqlite_neither_fails_nor_duplicates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    code, out, err = run(capsys, "demo", "--db", str(database))
+    assert code == 0, err
+    assert f"sqlite:///{database}" in out
+    for expected in (
+        "Harjulan koulutuskuntayhtymä (demo)",
+        "Harjulan lukio (general upper secondary)",
+        "Harjulan ammattiopisto (vocational)",
+        "Opiskeluhuoltoryhmä: the whole provider",
+        "Hyvinvointiryhmä: Harjulan lukio",
+        "(minor)",
+        "(adult)",
+        "guardians: Mikko Korhonen, Sanna Korhonen",
+        "psychologist (wellbeing services county)",
+        "student member",
+    ):
+        assert expected in out, expected
+    settings = Settings(database_url=str(database))
+    with WelfareKit.open(settings) as kit:
+        d = kit.directory("test")
+        students = d.list(Student, DEMO_PROVIDER_ID)
+        memberships = d.list(Membership, DEMO_PROVIDER_ID)
+    code, out_again, err = run(capsys, "demo", "--db", str(database))
+    assert code == 0, err
+    with WelfareKit.open(settings) as kit:
+        d = kit.directory("test")
+        assert d.list(Student, DEMO_PROVIDER_ID) == students
+        assert d.list(Membership, DEMO_PROVIDER_ID) == memberships
+        assert [p.id for p in d.providers()] == [DEMO_PROVIDER_ID]
+    assert out_again.split("\n", 1)[1] == out.split("\n", 1)[1]
+
+
+def test_demo_covers_every_staff_role_and_both_ages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from welfarekit import STAFF_ROLES, StaffMember
+    from welfarekit.clock import today_in_finland
+
+    database = tmp_path / "demo.sqlite3"
+    assert run(capsys, "demo", "--db", str(database))[0] == 0
+    with WelfareKit.open(Settings(database_url=str(database))) as kit:
+        d = kit.directory("test")
+        roles = {role for staff in d.list(StaffMember, DEMO_PROVIDER_ID) for role in staff.roles}
+        minors = {s.is_minor_on(today_in_finland()) for s in d.list(Student, DEMO_PROVIDER_ID)}
+    assert roles == STAFF_ROLES
+    assert minors == {True, False}
+
+
+def test_demo_uses_welfarekit_db_then_the_embedded_default(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WELFAREKIT_DB", str(tmp_path / "from-env.db"))
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "from-env.db" in out
+    monkeypatch.delenv("WELFAREKIT_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert (tmp_path / "xdg" / "welfarekit" / "welfarekit.sqlite3").exists()
+
+
+def test_db_upgrade_and_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    database = str(tmp_path / "school.db")
+    code, out, _ = run(capsys, "db", "status", "--db", database)
+    assert code == 1
+    assert "nothing yet" in out
+    assert "welfarekit db upgrade" in out
+    code, out, _ = run(capsys, "db", "upgrade", "--db", database)
+    assert code == 0
+    assert "(newest)" in out
+    code, out, _ = run(capsys, "db", "status", "--db", database)
+    assert code == 0
+    assert "up to date" in out
+
+
+def test_errors_are_one_line_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "demo", "--db", "oracle://scott@db/school")
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("welfarekit: error: no loaded storage adapter accepts a oracle://")
+    assert "Traceback" not in err
+
+
+def test_unknown_plugin_in_environment_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WELFAREKIT_PLUGINS", "sqlalchemy,nosuch")
+    code, _, err = run(capsys, "plugins")
+    assert code == 1
+    assert "'nosuch', but it is not installed" in err
+
+
+def test_plugins_lists_loaded_with_versions_hooks_and_adapters(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WELFAREKIT_PLUGINS", "sqlalchemy,example")
+    code, out, _ = run(capsys, "plugins")
+    assert code == 0
+    assert "hook API 1.0" in out
+    assert re.search(r"sqlalchemy \(entry point welfarekit-sqlalchemy \d", out)
+    assert "storage:sqlalchemy" in out
+    assert "example (entry point welfarekit-example-adapter 1.2.3)" in out
+    assert "hooks: welfarekit_audit_event, welfarekit_register_adapters" in out
+    not_allowed = out.split("Installed but not allowed")[1]
+    assert "example-incompatible" in not_allowed
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["teleport"])
+    assert exit_.value.code == 2
+
+
+def test_demo_provider_can_be_read_back_as_objects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    run(capsys, "demo", "--db", str(database))
+    with WelfareKit.open(Settings(database_url=str(database))) as kit:
+        provider = kit.directory("t").get(EducationProvider, DEMO_PROVIDER_ID, DEMO_PROVIDER_ID)
+    assert provider.group_names.institution == "Hyvinvointiryhmä"
