@@ -22,13 +22,18 @@ def test_embed_minimal_example_runs(tmp_path: Path) -> None:
     assert result.stdout.strip() == "Aino Korhonen: 1 guardian(s); 7 audit events"
 
 
-def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
-    assert blocks, "the README has a Python example"
+    assert len(blocks) >= 2, "the README has its Python examples"
     monkeypatch.chdir(tmp_path)
-    script = tmp_path / "readme_example.py"
-    script.write_text(blocks[0], encoding="utf-8")
-    namespace = runpy.run_path(str(script))
-    assert namespace["aino"].full_name == "Aino Korhonen"
+    namespaces = []
+    for number, block in enumerate(blocks):
+        script = tmp_path / f"readme_example_{number}.py"
+        script.write_text(block, encoding="utf-8")
+        namespaces.append(runpy.run_path(str(script)))
+    assert namespaces[0]["aino"].full_name == "Aino Korhonen"
     assert (tmp_path / "welfare.db").exists()
+    decision = namespaces[1]["decision"]
+    assert not decision.allowed
+    assert "being a group advisor, teacher gives no access" in decision.reason

@@ -7,9 +7,11 @@ from welfarekit.access import Action, Actor, AuthenticationLevel, Resource, Reso
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.directory import Directory
 from welfarekit.errors import (
+    AccessDenied,
     AdapterNotFound,
     AuditFailure,
     ConfigurationError,
+    ConsentRequired,
     IncompatibleAdapter,
     IntegrityError,
     InvalidValue,
@@ -22,15 +24,22 @@ from welfarekit.hookspecs import HOOK_API_VERSION, hookimpl
 from welfarekit.kit import WelfareKit
 from welfarekit.model import (
     COUNTY_ROLES,
+    SPECIFIC_WRITTEN_PURPOSES,
     STAFF_ROLES,
+    CapacityAssessment,
+    ConsentPurpose,
     EducationProvider,
     EmployerKind,
+    Evidence,
+    EvidenceMethod,
+    ExpressionOfWill,
     GroupDisplayNames,
     GroupKind,
     GroupPosition,
     Guardian,
     Guardianship,
     GuardianshipKind,
+    GuardianVeto,
     Institution,
     InstitutionKind,
     Membership,
@@ -43,9 +52,13 @@ from welfarekit.model import (
     Student,
     StudyGroup,
     WelfareGroup,
+    WillKind,
+    Withdrawal,
     validate_business_id,
 )
 from welfarekit.plugins import AdapterRegistry
+from welfarekit.rules import ConsentRequirement, Decision, LegalBasis
+from welfarekit.session import Session, WillHistory
 from welfarekit.settings import Settings
 from welfarekit.storage import SchemaStatus, StorageAdapter, StorageTransaction
 
@@ -54,7 +67,9 @@ __version__ = "0.1.0"
 __all__ = [
     "COUNTY_ROLES",
     "HOOK_API_VERSION",
+    "SPECIFIC_WRITTEN_PURPOSES",
     "STAFF_ROLES",
+    "AccessDenied",
     "Action",
     "Actor",
     "AdapterNotFound",
@@ -63,14 +78,23 @@ __all__ = [
     "AuditFailure",
     "AuditOutcome",
     "AuthenticationLevel",
+    "CapacityAssessment",
     "ConfigurationError",
+    "ConsentPurpose",
+    "ConsentRequired",
+    "ConsentRequirement",
+    "Decision",
     "Directory",
     "EducationProvider",
     "EmployerKind",
+    "Evidence",
+    "EvidenceMethod",
+    "ExpressionOfWill",
     "GroupDisplayNames",
     "GroupKind",
     "GroupPosition",
     "Guardian",
+    "GuardianVeto",
     "Guardianship",
     "GuardianshipKind",
     "IncompatibleAdapter",
@@ -78,6 +102,7 @@ __all__ = [
     "InstitutionKind",
     "IntegrityError",
     "InvalidValue",
+    "LegalBasis",
     "Membership",
     "NotFound",
     "Period",
@@ -89,6 +114,7 @@ __all__ = [
     "ResourceType",
     "Role",
     "SchemaStatus",
+    "Session",
     "Settings",
     "StaffMember",
     "StorageAdapter",
@@ -99,6 +125,9 @@ __all__ = [
     "WelfareGroup",
     "WelfareKit",
     "WelfareKitError",
+    "WillHistory",
+    "WillKind",
+    "Withdrawal",
     "__version__",
     "hookimpl",
     "validate_business_id",

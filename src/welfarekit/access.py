@@ -17,7 +17,7 @@ from welfarekit.model._validate import (
     optional_identifier,
     optional_text,
 )
-from welfarekit.model.people import PersonRef, Role, to_roles
+from welfarekit.model.people import PersonRef
 
 __all__ = ["Action", "Actor", "AuthenticationLevel", "Resource", "ResourceType"]
 
@@ -62,7 +62,10 @@ class AuthenticationLevel(enum.IntEnum):
     """Strong electronic identification (e.g. bank ID, mobile certificate)."""
 
 
-def to_authentication_level(value: AuthenticationLevel | int) -> AuthenticationLevel:
+def to_authentication_level(value: AuthenticationLevel | int | str) -> AuthenticationLevel:
+    """Accept a member, its number or its name (``"strong"``, as configuration says it)."""
+    if isinstance(value, str) and value.upper() in AuthenticationLevel.__members__:
+        return AuthenticationLevel[value.upper()]
     return coerce_enum(AuthenticationLevel, value)
 
 
@@ -76,7 +79,6 @@ class Actor:
     )
     system: str | None = attrs.field(default=None, validator=optional_text(80))
     """Name of a host system process (provisioning, a roster import) acting on its own."""
-    roles: frozenset[Role] = attrs.field(default=frozenset(), converter=to_roles)
     authentication_level: AuthenticationLevel = attrs.field(
         default=AuthenticationLevel.NONE,
         converter=to_authentication_level,
@@ -96,6 +98,9 @@ class Actor:
         return str(self.person) if self.person is not None else f"system:{self.system}"
 
 
+_optional_ref = attrs.validators.optional(attrs.validators.instance_of(PersonRef))
+
+
 @attrs.frozen(kw_only=True)
 class Resource:
     """What an operation touches: the kind, the object and, when it concerns one student,
@@ -105,3 +110,12 @@ class Resource:
     provider_id: str = attrs.field(validator=identifier)
     id: str | None = attrs.field(default=None)
     student_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    """The student it concerns; communal resources concern none (OHL § 14(2))."""
+    group_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    """The group it belongs to or is addressed to."""
+    owner: PersonRef | None = attrs.field(default=None, validator=_optional_ref)
+    """Who wrote or left it (an initiative's initiator, a confidential matter's author)."""
+    holder: PersonRef | None = attrs.field(default=None, validator=_optional_ref)
+    """Who it is addressed to (the member a matter was left with, a booking's professional)."""
+    recipient: str | None = attrs.field(default=None, validator=optional_text(200))
+    """For a disclosure: the named recipient."""

@@ -8,6 +8,7 @@ line on standard error and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 
@@ -30,14 +31,24 @@ def _open(args: argparse.Namespace) -> WelfareKit:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from welfarekit.demo import DEMO_PROVIDER_ID, build_demo, describe_provider
+    from welfarekit.demo import (
+        DEMO_PROVIDER_ID,
+        build_consent_demo,
+        build_demo,
+        describe_access,
+        describe_provider,
+    )
 
-    today = today_in_finland()
+    now = dt.datetime.now(dt.UTC)
+    today = today_in_finland(now)
     with _open(args) as kit:
         print(f"welfarekit demo: database {kit.storage.describe()}")
         written = build_demo(kit, today)
+        build_consent_demo(kit, now)
         print()
         print(describe_provider(kit.directory("demo"), DEMO_PROVIDER_ID, today))
+        print()
+        print(describe_access(kit, now))
         print()
         print(
             f"Wrote {written} objects. Running the demo again refreshes the same objects; "
@@ -84,6 +95,13 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rules_table(args: argparse.Namespace) -> int:
+    from welfarekit.rules.table import who_can_see_what
+
+    print(who_can_see_what())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="welfarekit",
@@ -116,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     add(db_commands, "upgrade", _cmd_db_upgrade, "create or migrate welfarekit's tables")
     add(db_commands, "status", _cmd_db_status, "show the schema version (exit 1 if behind)")
     add(commands, "plugins", _cmd_plugins, "list loaded and installed plugins", db=False)
+    rules_group = commands.add_parser("rules", help="the access rules: who can see what")
+    rules_commands = rules_group.add_subparsers(
+        dest="rules_command", metavar="COMMAND", required=True
+    )
+    add(
+        rules_commands,
+        "table",
+        _cmd_rules_table,
+        "print who can see what, from the rules",
+        db=False,
+    )
     return parser
 
 

@@ -10,17 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.clock import today_in_finland
 from welfarekit.directory import Directory
 from welfarekit.kit import WelfareKit
 from welfarekit.model import (
+    ConsentPurpose,
     EducationProvider,
     EmployerKind,
+    EvidenceMethod,
+    ExpressionOfWill,
     GroupDisplayNames,
     GroupKind,
     GroupPosition,
     Guardian,
     Guardianship,
+    GuardianVeto,
     Institution,
     InstitutionKind,
     Membership,
@@ -32,10 +37,18 @@ from welfarekit.model import (
     Student,
     StudyGroup,
     WelfareGroup,
+    WillKind,
 )
 from welfarekit.storage import Entity
 
-__all__ = ["DEMO_PROVIDER_ID", "build_demo", "demo_entities", "describe_provider"]
+__all__ = [
+    "DEMO_PROVIDER_ID",
+    "build_consent_demo",
+    "build_demo",
+    "demo_entities",
+    "describe_access",
+    "describe_provider",
+]
 
 DEMO_PROVIDER_ID = "harjula"
 LUKIO = "harjula-lukio"
@@ -293,4 +306,91 @@ def describe_provider(directory: Directory, provider_id: str, today: dt.date) ->
                 else ""
             )
             lines.append(f"    {who}: {_role_name(membership.role)}{position}")
+    return "\n".join(lines)
+
+
+# -- consent and access -----------------------------------------------------------------------
+
+_CASE = "case-aino"
+
+
+def _recorded(kit: WelfareKit, kind: type[Entity], record_id: str) -> bool:
+    with kit.storage.transaction() as tx:
+        return tx.get(kind, DEMO_PROVIDER_ID, record_id) is not None
+
+
+def build_consent_demo(kit: WelfareKit, now: dt.datetime) -> None:
+    """Aino's expert group formed with her consent, Eetu's § 18(2) veto against his guardian,
+    and a guardian for Sofia, who has turned 18. Records of will are never replaced, so a
+    second run finds them and adds nothing."""
+    today = today_in_finland(now)
+    p = DEMO_PROVIDER_ID
+    staff = {s: PersonRef(PersonKind.STAFF, s) for s in ("minna.lehtonen", "tuomas.saarinen")}
+    born = {s.id: s.date_of_birth for s in kit.directory("demo").list(Student, p)}
+    kit.directory("demo").put(
+        WelfareGroup(id=_CASE, provider_id=p, kind=GroupKind.CASE, institution_id=LUKIO,
+                     student_id="aino.korhonen"),
+        Membership(id=f"{_CASE}.minna.lehtonen", provider_id=p, group_id=_CASE,
+                   member=staff["minna.lehtonen"], role=Role.SCHOOL_SOCIAL_WORKER,
+                   position=GroupPosition.RESPONSIBLE_PERSON,
+                   validity=Period(start=school_year_start(today))),
+        Membership(id=f"{_CASE}.tuomas.saarinen", provider_id=p, group_id=_CASE,
+                   member=staff["tuomas.saarinen"], role=Role.PSYCHOLOGIST,
+                   validity=Period(start=school_year_start(today))),
+        Guardian(id="leena.laaksonen", provider_id=p, given_names="Leena",
+                 family_name="Laaksonen", email="leena.laaksonen@koti.example"),
+        Guardianship(provider_id=p, guardian_id="leena.laaksonen",
+                     student_id="sofia.laaksonen", validity=Period(start=born["sofia.laaksonen"])),
+    )  # fmt: skip
+    aino = PersonRef(PersonKind.STUDENT, "aino.korhonen")
+    if not _recorded(kit, ExpressionOfWill, "demo-consent-aino"):
+        kit.session(Actor(provider_id=p, person=aino), now=now).record_expression_of_will(
+            student_id="aino.korhonen", grantor=aino, kind=WillKind.CONSENT,
+            purpose=ConsentPurpose.FORM_EXPERT_GROUP, group_id=_CASE,
+            covers_roles={Role.SCHOOL_SOCIAL_WORKER, Role.PSYCHOLOGIST},
+            validity=Period(start=today), method=EvidenceMethod.ELECTRONIC,
+            record_id="demo-consent-aino",
+        )  # fmt: skip
+    if not _recorded(kit, GuardianVeto, "demo-veto-eetu"):
+        kit.session(Actor(provider_id=p, person=staff["minna.lehtonen"]), now=now
+                    ).record_guardian_veto(
+            student_id="eetu.makela", participation=True, access=True,
+            method=EvidenceMethod.ORAL, veto_id="demo-veto-eetu",
+        )  # fmt: skip
+
+
+_ASKS: tuple[tuple[str, PersonKind, str, str], ...] = (
+    ("Aino Korhonen", PersonKind.STUDENT, "aino.korhonen", "aino.korhonen"),
+    ("Sanna Korhonen (her guardian)", PersonKind.GUARDIAN, "sanna.korhonen", "aino.korhonen"),
+    ("Minna Lehtonen (kuraattori, responsible person)", PersonKind.STAFF, "minna.lehtonen",
+     "aino.korhonen"),
+    ("Tuomas Saarinen (psychologist, in the group)", PersonKind.STAFF, "tuomas.saarinen",
+     "aino.korhonen"),
+    ("Juha Mäkinen (her group advisor)", PersonKind.STAFF, "juha.makinen", "aino.korhonen"),
+    ("Helena Virtanen (principal)", PersonKind.STAFF, "helena.virtanen", "aino.korhonen"),
+    ("Jaana Mäkelä, about Eetu (§ 18(2) veto)", PersonKind.GUARDIAN, "jaana.makela",
+     "eetu.makela"),
+    ("Leena Laaksonen, about Sofia (now 18)", PersonKind.GUARDIAN, "leena.laaksonen",
+     "sofia.laaksonen"),
+)  # fmt: skip
+
+
+def describe_access(kit: WelfareKit, now: dt.datetime) -> str:
+    """Who may read each student's welfare record, as the rules decide it now."""
+    lines = [
+        "Consent and access: who may read the welfare record (the rules decide)",
+        "  Aino consented to an expert group of the school social worker and the psychologist;",
+        "  Eetu forbade his guardian's participation and access (§ 18(2)), assessed by the "
+        "kuraattori.",
+    ]
+    for label, kind, person_id, student_id in _ASKS:
+        session = kit.session(
+            Actor(provider_id=DEMO_PROVIDER_ID, person=PersonRef(kind, person_id)), now=now
+        )
+        record = Resource(type=ResourceType.WELFARE_RECORD, provider_id=DEMO_PROVIDER_ID,
+                          student_id=student_id)  # fmt: skip
+        decision = session.decide(Action.READ, record)
+        verdict = "yes" if decision.allowed else "no "
+        reason = decision.reason.removeprefix("allowed as ").removeprefix("denied: ")
+        lines.append(f"  {verdict} {label}: {reason}")
     return "\n".join(lines)

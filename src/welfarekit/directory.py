@@ -29,7 +29,13 @@ from welfarekit.model import (
     StudyGroup,
     WelfareGroup,
 )
-from welfarekit.storage import ENTITY_TYPES, Entity, StorageAdapter, StorageTransaction, entity_key
+from welfarekit.storage import (
+    DIRECTORY_TYPES,
+    Entity,
+    StorageAdapter,
+    StorageTransaction,
+    entity_key,
+)
 
 __all__ = ["Directory"]
 
@@ -57,7 +63,7 @@ class Directory:
         :class:`~welfarekit.errors.IntegrityError` and nothing is saved.
         """
         for entity in entities:
-            if type(entity) not in ENTITY_TYPES:
+            if type(entity) not in DIRECTORY_TYPES:
                 raise TypeError(f"the directory does not keep {type(entity).__name__} objects")
         with self._storage.transaction() as tx:
             for entity in entities:

@@ -8,10 +8,18 @@ bad input are also the matching built-in (``InvalidValue`` is a ``ValueError``,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from welfarekit.rules.access import Decision
+    from welfarekit.rules.consent import ConsentRequirement
+
 __all__ = [
+    "AccessDenied",
     "AdapterNotFound",
     "AuditFailure",
     "ConfigurationError",
+    "ConsentRequired",
     "IncompatibleAdapter",
     "IntegrityError",
     "InvalidValue",
@@ -77,3 +85,28 @@ class StorageError(WelfareKitError):
 class AuditFailure(WelfareKitError):
     """An audit sink refused or failed to take an event, so the operation was not carried out
     (invariant 5: no access or change without its audit event)."""
+
+
+class AccessDenied(WelfareKitError, PermissionError):
+    """The rules (or a plugin's veto) refused the operation.
+
+    ``decision`` says who asked to do what to which resource, why it was refused and on
+    what basis; the refusal itself was audited.
+    """
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+
+
+class ConsentRequired(WelfareKitError):
+    """The operation needs a consent that is not in force.
+
+    ``requirement`` names whose consent it takes (the student's, or the guardian's when a
+    professional assessed that the student cannot assess its meaning), for what purpose, and
+    whether it must be specific and written.
+    """
+
+    def __init__(self, requirement: ConsentRequirement) -> None:
+        super().__init__(requirement.describe())
+        self.requirement = requirement

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from welfarekit.access import Action, Actor, Resource
     from welfarekit.audit import AuditEvent
     from welfarekit.plugins import AdapterRegistry
 
@@ -35,9 +36,10 @@ __all__ = [
     "hookspec",
     "welfarekit_audit_event",
     "welfarekit_register_adapters",
+    "welfarekit_veto",
 ]
 
-HOOK_API_VERSION = "1.0"
+HOOK_API_VERSION = "1.1"
 """The version of this contract. Adapters declare the range they support in a module or
 object attribute ``WELFAREKIT_HOOK_API`` (e.g. ``">=1.0,<2"``); a minor version adds hooks
 or optional arguments, a major version changes or removes them."""
@@ -102,4 +104,33 @@ def welfarekit_audit_event(event: AuditEvent) -> None:
                             "did": event.action, "on": event.resource_id})
 
     .. versionadded:: 0.1 (hook API 1.0)
+    """
+
+
+@hookspec
+def welfarekit_veto(actor: Actor, action: Action, resource: Resource) -> str | None:
+    """Refuse an access the core rules would allow. Plugins can narrow access, never widen it.
+
+    **When:** for every access decision, after the core rules allowed it (a denial by the core
+    is final and the hook is not asked).
+
+    **Arguments:** who (:class:`~welfarekit.access.Actor`), doing what
+    (:class:`~welfarekit.access.Action`), to what (:class:`~welfarekit.access.Resource`).
+
+    **Returns:** a reason string to refuse, or ``None`` to let the decision stand. There is
+    no way to grant: any refusal wins, and an exception refuses too (fail closed).
+
+    **Contract:** a mandatory notification (a child welfare or police notification under
+    Lastensuojelulaki 25 §, a duty notwithstanding secrecy) is not put to this hook: the
+    law does not let anyone block it.
+
+    Example::
+
+        @welfarekit.hookimpl
+        def welfarekit_veto(actor, action, resource):
+            if resource.type == "welfare_record" and actor.authentication_level < 2:
+                return "Welfare records need strong authentication."
+            return None
+
+    .. versionadded:: 0.2 (hook API 1.1)
     """

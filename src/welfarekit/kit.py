@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 
 import pluggy
 
+from welfarekit.access import Actor
 from welfarekit.builtin import BUILTIN_PLUGINS
 from welfarekit.directory import Directory
 from welfarekit.errors import AdapterNotFound, ConfigurationError, PluginError
 from welfarekit.plugins import AdapterRegistry, LoadedPlugin, installed_plugins, load_plugins
+from welfarekit.session import Session
 from welfarekit.settings import Settings
 from welfarekit.storage import SchemaStatus, StorageAdapter
 
@@ -101,6 +104,13 @@ class WelfareKit:
         is audited as that system.
         """
         return Directory(self.storage, self.plugin_manager.hook, source)
+
+    def session(self, actor: Actor, *, now: dt.datetime | None = None) -> Session:
+        """Operations on behalf of ``actor``; every one is decided by the rules and audited.
+
+        ``now`` fixes the clock, for tests and for replaying a day.
+        """
+        return Session(self.storage, self.plugin_manager.hook, actor, now=now)
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -18,20 +18,26 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from welfarekit.model import (
+    CapacityAssessment,
     EducationProvider,
+    ExpressionOfWill,
     Guardian,
     Guardianship,
+    GuardianVeto,
     Institution,
     Membership,
     StaffMember,
     Student,
     StudyGroup,
     WelfareGroup,
+    Withdrawal,
 )
 
 __all__ = [
+    "DIRECTORY_TYPES",
     "ENTITY_TYPES",
     "FILTERS",
+    "REGISTER_TYPES",
     "Entity",
     "SchemaStatus",
     "StorageAdapter",
@@ -49,10 +55,14 @@ Entity = (
     | StaffMember
     | WelfareGroup
     | Membership
+    | ExpressionOfWill
+    | Withdrawal
+    | CapacityAssessment
+    | GuardianVeto
 )
 E = TypeVar("E", bound=Entity)
 
-ENTITY_TYPES: tuple[type[Entity], ...] = (
+DIRECTORY_TYPES: tuple[type[Entity], ...] = (
     EducationProvider,
     Institution,
     StudyGroup,
@@ -63,7 +73,18 @@ ENTITY_TYPES: tuple[type[Entity], ...] = (
     WelfareGroup,
     Membership,
 )
-"""The kinds of object storage keeps, in the order their references require."""
+"""The kinds of object the directory keeps, in the order their references require."""
+
+REGISTER_TYPES: tuple[type[Entity], ...] = (
+    ExpressionOfWill,
+    Withdrawal,
+    CapacityAssessment,
+    GuardianVeto,
+)
+"""The kinds of object of the student welfare register; append-only (never replaced)."""
+
+ENTITY_TYPES: tuple[type[Entity], ...] = DIRECTORY_TYPES + REGISTER_TYPES
+"""Every kind of object storage keeps."""
 
 FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
     EducationProvider: {},
@@ -89,6 +110,10 @@ FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
         "member_kind": attrgetter("member.kind"),
         "member_id": attrgetter("member.id"),
     },
+    ExpressionOfWill: {"student_id": attrgetter("student_id")},
+    Withdrawal: {"student_id": attrgetter("student_id")},
+    CapacityAssessment: {"student_id": attrgetter("student_id")},
+    GuardianVeto: {"student_id": attrgetter("student_id")},
 }
 """The equality filters :meth:`StorageTransaction.list` accepts per kind, and how each is
 read off an object (the reference adapter uses these getters; SQL adapters map them to
@@ -119,7 +144,11 @@ class StorageTransaction(Protocol):
     """One unit of work. Writes become visible to others only when it commits."""
 
     def save(self, entity: Entity) -> None:
-        """Insert the object, or replace the one with the same provider, kind and key."""
+        """Insert the object, or replace the one with the same provider, kind and key.
+
+        Objects of the register (:data:`REGISTER_TYPES`) are append-only: saving one whose
+        key exists raises :class:`~welfarekit.errors.IntegrityError` and changes nothing.
+        """
 
     def get(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
         """The object of ``kind`` with this key in this provider, or ``None``.

@@ -1,22 +1,30 @@
-"""Fixtures: SQLite databases in tmp_path and a small provider with every kind of object."""
+"""Fixtures: SQLite databases in tmp_path and a small provider with every kind of object,
+the student welfare register's records included."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from welfarekit.model import (
+    CapacityAssessment,
+    ConsentPurpose,
     EducationProvider,
     EmployerKind,
+    Evidence,
+    EvidenceMethod,
+    ExpressionOfWill,
     GroupDisplayNames,
     GroupKind,
     GroupPosition,
     Guardian,
     Guardianship,
     GuardianshipKind,
+    GuardianVeto,
     Institution,
     InstitutionKind,
     Membership,
@@ -28,17 +36,102 @@ from welfarekit.model import (
     Student,
     StudyGroup,
     WelfareGroup,
+    WillKind,
+    Withdrawal,
 )
 from welfarekit.storage import Entity
 from welfarekit_sqlalchemy import SQLAlchemyStorage
 
 World = Callable[[str], list[Entity]]
 
+HELSINKI = ZoneInfo("Europe/Helsinki")
+NEW_YORK = dt.timezone(dt.timedelta(hours=-5), "EST")
+
 
 def provider_world(provider_id: str = "p1") -> list[Entity]:
     """Every kind of object, saved in :data:`welfarekit.storage.ENTITY_TYPES` order, with
     optional fields both set and left empty, and ids whose order as text differs from
     their order as tuples (``g1`` / ``g1.x``)."""
+    return directory_world(provider_id) + register_world(provider_id)
+
+
+def evidence(person: PersonRef, at: dt.datetime, method: str = "electronic") -> Evidence:
+    return Evidence(recorded_by=person, recorded_at=at, method=method)
+
+
+def register_world(p: str) -> list[Entity]:
+    """Records of every register kind for students s1 and s3: covers with people, roles,
+    both and neither; vetoes for every guardian and for named ones; moments in Helsinki
+    (summer and winter time, the first hour of summer time), at a fixed offset and in UTC,
+    with and without microseconds; a group that is not in the directory."""
+    s1, s3 = PersonRef(PersonKind.STUDENT, "s1"), PersonRef(PersonKind.STUDENT, "s3")
+    g1 = PersonRef(PersonKind.GUARDIAN, "g1")
+    nurse, teacher = PersonRef(PersonKind.STAFF, "nurse"), PersonRef(PersonKind.STAFF, "t.virtanen")
+    year = Period(start=dt.date(2026, 8, 1), end=dt.date(2027, 8, 1))
+    return [
+        ExpressionOfWill(
+            id="form", provider_id=p, student_id="s1", grantor=s1, kind=WillKind.CONSENT,
+            purpose=ConsentPurpose.FORM_EXPERT_GROUP, group_id="case-s1",
+            covers_roles={Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER}, validity=year,
+            written_and_specific=True,
+            evidence=evidence(s1, dt.datetime(2026, 11, 2, 9, 15, 30, 123456, tzinfo=HELSINKI)),
+        ),
+        ExpressionOfWill(
+            id="form.outside", provider_id=p, student_id="s1", grantor=s1, kind="consent",
+            purpose="outside_participant", group_id="case-s1",
+            covers={PersonRef(PersonKind.EXTERNAL, "youth-worker"), PersonRef("external", "s1")},
+            validity=year, written_and_specific=True,
+            evidence=evidence(teacher, dt.datetime(2026, 7, 1, 23, 30, tzinfo=HELSINKI), "written"),
+        ),
+        ExpressionOfWill(
+            id="members", provider_id=p, student_id="s3", grantor=g1, kind="consent",
+            purpose="name_members", group_id="case-s3-not-yet-formed",
+            covers={teacher, nurse}, covers_roles={Role.NURSE},
+            validity=Period(start=dt.date(2026, 11, 1)),
+            evidence=evidence(nurse, dt.datetime(2026, 11, 3, 4, 0, tzinfo=NEW_YORK), "oral"),
+        ),
+        ExpressionOfWill(
+            id="no-kela", provider_id=p, student_id="s3", grantor=g1, kind=WillKind.REFUSAL,
+            purpose=ConsentPurpose.DISCLOSURE, recipient="Kela, Jyväskylän toimisto",
+            validity=Period(start=dt.date(2026, 11, 1)),
+            evidence=evidence(g1, dt.datetime(2026, 11, 4, 8, 0, tzinfo=dt.UTC)),
+        ),
+        Withdrawal(
+            id="w1", provider_id=p, student_id="s1", withdraws="form.outside", by=s1,
+            evidence=evidence(s1, dt.datetime(2026, 11, 20, 14, 0, 0, 1, tzinfo=HELSINKI)),
+        ),
+        Withdrawal(
+            id="w1.x", provider_id=p, student_id="s3", withdraws="veto-s3", by=s3,
+            evidence=evidence(nurse, dt.datetime(2026, 12, 1, 10, 0, tzinfo=NEW_YORK), "oral"),
+        ),
+        CapacityAssessment(
+            id="ca1", provider_id=p, student_id="s1", can_assess=False, assessed_by=nurse,
+            assessed_at=dt.datetime(2026, 10, 30, 12, 45, tzinfo=HELSINKI),
+        ),
+        CapacityAssessment(
+            id="ca2", provider_id=p, student_id="s3", can_assess=True, assessed_by=nurse,
+            assessed_at=dt.datetime(2026, 3, 29, 4, 30, 0, 999999, tzinfo=HELSINKI),
+        ),
+        GuardianVeto(
+            id="veto-s1", provider_id=p, student_id="s1", participation=True, access=True,
+            assessed_by=nurse,
+            evidence=evidence(nurse, dt.datetime(2026, 11, 5, 10, 0, tzinfo=HELSINKI), "oral"),
+        ),
+        GuardianVeto(
+            id="veto-s1.two", provider_id=p, student_id="s1", guardian_ids={"g1", "g1.x"},
+            participation=True, access=False, assessed_by=nurse,
+            evidence=evidence(s1, dt.datetime(2026, 11, 6, 10, 0, tzinfo=HELSINKI), "written"),
+        ),
+        GuardianVeto(
+            id="veto-s3", provider_id=p, student_id="s3", guardian_ids={"g1"},
+            participation=False, access=True, assessed_by=nurse,
+            evidence=evidence(s3, dt.datetime(2026, 11, 7, 1, 0, tzinfo=NEW_YORK), EvidenceMethod.ELECTRONIC),
+        ),
+    ]  # fmt: skip
+
+
+def directory_world(provider_id: str) -> list[Entity]:
+    """The directory's kinds of :func:`provider_world`."""
     p = provider_id
     return [
         EducationProvider(

@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 
-from welfarekit.storage import FILTERS
+from welfarekit.storage import FILTERS, REGISTER_TYPES
 from welfarekit_sqlalchemy import (
     MIGRATIONS_DIR,
     VERSION_TABLE,
@@ -28,6 +28,17 @@ from welfarekit_sqlalchemy.rows import SHAPES
 from welfarekit_sqlalchemy.tables import include_name, include_object
 
 WELFAREKIT_TABLES = set(metadata.tables)
+REGISTER_TABLES = {
+    "welfarekit_expressions_of_will",
+    "welfarekit_will_covers",
+    "welfarekit_will_cover_roles",
+    "welfarekit_withdrawals",
+    "welfarekit_capacity_assessments",
+    "welfarekit_guardian_vetoes",
+    "welfarekit_veto_guardians",
+}
+"""What welfarekit_0002 adds to the directory of welfarekit_0001."""
+DIRECTORY_TABLES = WELFAREKIT_TABLES - REGISTER_TABLES
 
 
 @pytest.fixture
@@ -75,6 +86,7 @@ def test_the_package_ships_its_alembic_environment() -> None:
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0001_directory.py").is_file()
+    assert (MIGRATIONS_DIR / "versions" / "0002_register.py").is_file()
 
 
 def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> None:
@@ -82,8 +94,43 @@ def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> 
     upgrade(engine)
     assert table_names(engine) == WELFAREKIT_TABLES | {VERSION_TABLE}
     assert all(name.startswith("welfarekit_") for name in WELFAREKIT_TABLES)
-    assert len(WELFAREKIT_TABLES) == 11
-    assert current(engine) == head() == "welfarekit_0001"
+    assert len(DIRECTORY_TABLES) == 11
+    assert REGISTER_TABLES < WELFAREKIT_TABLES
+    assert current(engine) == head() == "welfarekit_0002"
+
+
+def test_the_register_tables_hold_the_register_kinds() -> None:
+    register = {SHAPES[kind].table.name for kind in REGISTER_TYPES}
+    children = {c.table.name for kind in REGISTER_TYPES for c in SHAPES[kind].children}
+    assert register | children == REGISTER_TABLES
+
+
+def test_the_register_revision_adds_and_drops_only_its_tables(host_table: Engine) -> None:
+    """From welfarekit_0001 (with data) up to the register and back: the directory's
+    tables, their rows and the host's table stay as they are."""
+    upgrade(host_table, "welfarekit_0001")
+    assert table_names(host_table) == DIRECTORY_TABLES | {VERSION_TABLE, "school_users"}
+    with host_table.begin() as connection:
+        connection.execute(
+            text("INSERT INTO welfarekit_providers VALUES ('p1', 'KKY', NULL, 'a', 'b', 'c', 'x')")
+        )
+
+    upgrade(host_table)
+    assert current(host_table) == "welfarekit_0002"
+    assert table_names(host_table) == WELFAREKIT_TABLES | {VERSION_TABLE, "school_users"}
+    assert differences(host_table) == []
+
+    downgrade(host_table, "welfarekit_0001")
+    assert current(host_table) == "welfarekit_0001"
+    assert table_names(host_table) == DIRECTORY_TABLES | {VERSION_TABLE, "school_users"}
+    with host_table.connect() as connection:
+        ids = connection.execute(text("SELECT id FROM welfarekit_providers")).scalars().all()
+    assert ids == ["p1"]
+    assert host_rows(host_table) == [(1, "Aino"), (2, "Eetu")]
+
+    upgrade(host_table)
+    assert table_names(host_table) == WELFAREKIT_TABLES | {VERSION_TABLE, "school_users"}
+    assert differences(host_table) == []
 
 
 def test_upgrade_accepts_a_url(tmp_path: Path) -> None:
@@ -124,15 +171,24 @@ def test_the_models_match_the_migrations(host_table: Engine) -> None:
     assert differences(host_table) == []
 
 
-def test_the_comparison_would_notice_a_difference(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "index",
+    [
+        "ix_welfarekit_students_provider_id_study_group_id",
+        "ix_welfarekit_guardian_vetoes_provider_id_student_id",
+    ],
+)
+def test_the_comparison_would_notice_a_difference(engine: Engine, index: str) -> None:
     """Guards the test above: an empty diff must not come from comparing nothing."""
     upgrade(engine)
     with engine.begin() as connection:
-        connection.execute(text("DROP INDEX ix_welfarekit_students_provider_id_study_group_id"))
+        connection.execute(text(f"DROP INDEX {index}"))
     assert [diff[0] for diff in differences(engine)] == ["add_index"]  # type: ignore[index]
 
 
 def test_every_filter_has_an_index_within_the_provider() -> None:
+    assert set(FILTERS) == set(SHAPES)
+    assert all(FILTERS[kind] for kind in REGISTER_TYPES), "the register is read by student"
     for kind, filters in FILTERS.items():
         shape = SHAPES[kind]
         leading = [

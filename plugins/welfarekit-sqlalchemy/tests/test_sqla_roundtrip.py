@@ -13,20 +13,24 @@ from sqlalchemy import func, select
 from welfarekit.errors import StorageError
 from welfarekit.model import (
     EducationProvider,
+    ExpressionOfWill,
     GroupDisplayNames,
     GroupPosition,
     Guardian,
     Guardianship,
+    GuardianVeto,
     Institution,
     Membership,
     Period,
+    PersonKind,
+    PersonRef,
     Role,
     StaffMember,
     Student,
     StudyGroup,
     WelfareGroup,
 )
-from welfarekit.storage import ENTITY_TYPES, FILTERS, Entity, entity_key
+from welfarekit.storage import DIRECTORY_TYPES, ENTITY_TYPES, FILTERS, Entity, entity_key
 from welfarekit_sqlalchemy import SQLAlchemyStorage, tables
 
 World = Callable[[str], list[Entity]]
@@ -134,7 +138,12 @@ CHANGES: dict[type, dict[str, Any]] = {
 }
 
 
-@pytest.mark.parametrize("kind", ENTITY_TYPES, ids=lambda k: k.__name__)
+def test_the_changes_below_cover_the_directory() -> None:
+    """The register is append-only: see test_sqla_register.py."""
+    assert set(CHANGES) == set(DIRECTORY_TYPES)
+
+
+@pytest.mark.parametrize("kind", DIRECTORY_TYPES, ids=lambda k: k.__name__)
 def test_saving_again_replaces_without_duplicating(
     filled: SQLAlchemyStorage, world: World, kind: type[Entity]
 ) -> None:
@@ -181,14 +190,23 @@ def test_a_referenced_object_can_be_replaced(filled: SQLAlchemyStorage, world: W
 # -- tenant isolation -----------------------------------------------------------------------
 
 
+def _in_second_provider(e: Entity) -> Entity:
+    if isinstance(e, StaffMember) and e.id == "t.virtanen":
+        return attrs.evolve(
+            e, roles={Role.SPECIAL_NEEDS_TEACHER}, institution_ids={"ammattiopisto"}
+        )
+    if isinstance(e, ExpressionOfWill) and e.id == "members":
+        return attrs.evolve(e, covers={PersonRef(PersonKind.STAFF, "rehtori")}, covers_roles=())
+    if isinstance(e, GuardianVeto) and e.id == "veto-s3":
+        return attrs.evolve(e, guardian_ids={"g1.x"})
+    return e
+
+
 def second_provider(world: World) -> list[Entity]:
-    """The same ids in provider p2, with different roles for a same-id staff member."""
-    return [
-        attrs.evolve(e, roles={Role.SPECIAL_NEEDS_TEACHER}, institution_ids={"ammattiopisto"})
-        if isinstance(e, StaffMember) and e.id == "t.virtanen"
-        else e
-        for e in world("p2")
-    ]
+    """The same ids in provider p2, with other child rows for same-id objects: a staff
+    member's roles and institutions, the people and roles a consent covers, the guardians
+    of a veto."""
+    return [_in_second_provider(e) for e in world("p2")]
 
 
 @pytest.fixture

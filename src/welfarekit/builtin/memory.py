@@ -12,11 +12,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
+from welfarekit.errors import IntegrityError
 from welfarekit.hookspecs import hookimpl
 from welfarekit.model import EducationProvider
 from welfarekit.plugins import AdapterRegistry
 from welfarekit.storage import (
     FILTERS,
+    REGISTER_TYPES,
     Entity,
     SchemaStatus,
     StorageTransaction,
@@ -37,7 +39,13 @@ class _MemoryTransaction:
 
     def save(self, entity: Entity) -> None:
         provider = entity.id if isinstance(entity, EducationProvider) else entity.provider_id
-        self.rows[(type(entity), provider, entity_key(entity))] = entity
+        key = (type(entity), provider, entity_key(entity))
+        if isinstance(entity, REGISTER_TYPES) and key in self.rows:
+            raise IntegrityError(
+                f"{type(entity).__name__} {entity_key(entity)!r} is already recorded; "
+                "register entries are never replaced"
+            )
+        self.rows[key] = entity
 
     def get(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
         found = self.rows.get((cast(type[Entity], kind), provider_id, key))

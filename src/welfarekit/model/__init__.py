@@ -23,16 +23,34 @@ from welfarekit.model.people import (
     Student,
 )
 from welfarekit.model.period import Period
+from welfarekit.model.will import (
+    SPECIFIC_WRITTEN_PURPOSES,
+    CapacityAssessment,
+    ConsentPurpose,
+    Evidence,
+    EvidenceMethod,
+    ExpressionOfWill,
+    GuardianVeto,
+    WillKind,
+    Withdrawal,
+)
 
 __all__ = [
     "COUNTY_ROLES",
+    "SPECIFIC_WRITTEN_PURPOSES",
     "STAFF_ROLES",
+    "CapacityAssessment",
+    "ConsentPurpose",
     "EducationProvider",
     "EmployerKind",
+    "Evidence",
+    "EvidenceMethod",
+    "ExpressionOfWill",
     "GroupDisplayNames",
     "GroupKind",
     "GroupPosition",
     "Guardian",
+    "GuardianVeto",
     "Guardianship",
     "GuardianshipKind",
     "Institution",
@@ -47,5 +65,7 @@ __all__ = [
     "Student",
     "StudyGroup",
     "WelfareGroup",
+    "WillKind",
+    "Withdrawal",
     "validate_business_id",
 ]

@@ -267,7 +267,7 @@ def to_roles(value: Iterable[Role | str]) -> frozenset[Role]:
     return frozenset(to_role(v) for v in value)
 
 
-def _identifiers(value: Iterable[str]) -> frozenset[str]:
+def to_identifiers(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]  # reported by the validator
     return frozenset(value)
@@ -291,7 +291,7 @@ class StaffMember:
         converter=to_employer_kind,
         validator=member_of(EmployerKind),
     )
-    institution_ids: frozenset[str] = attrs.field(default=frozenset(), converter=_identifiers)
+    institution_ids: frozenset[str] = attrs.field(default=frozenset(), converter=to_identifiers)
     """The institutions the staff member works at; empty for provider-wide staff."""
     title: str | None = attrs.field(default=None, validator=optional_text(120))
     """Official position (*virka-asema*) as it should appear on record entries (§ 20(4)

@@ -1,7 +1,9 @@
 """How each kind of domain object maps to table rows, and back.
 
-One :class:`Shape` per kind in :data:`welfarekit.storage.ENTITY_TYPES`. Building objects
-back goes through the model classes, so their validators run on what the database returns.
+One :class:`~welfarekit_sqlalchemy.shapes.Shape` per kind in
+:data:`welfarekit.storage.ENTITY_TYPES`: the directory's here, the register's in
+:mod:`welfarekit_sqlalchemy.register_rows`. Building objects back goes through the model
+classes, so their validators run on what the database returns.
 """
 
 from __future__ import annotations
@@ -27,27 +29,12 @@ from welfarekit.model import (
     StudyGroup,
     WelfareGroup,
 )
-from welfarekit.storage import FILTERS, Entity
+from welfarekit.storage import Entity
 from welfarekit_sqlalchemy import tables
+from welfarekit_sqlalchemy.register_rows import REGISTER_SHAPES
+from welfarekit_sqlalchemy.shapes import Children, Row, Shape, same_names
 
-__all__ = ["SHAPES", "Row", "Shape"]
-
-Row = dict[str, Any]
-
-
-@attrs.frozen
-class Shape:
-    """Where one kind lives: its table, which columns hold the tenant and the key, which
-    column each filter compares, and the conversions."""
-
-    table: Table
-    tenant: str
-    """The column naming the provider (``id`` for providers themselves)."""
-    key: tuple[str, ...]
-    """The columns of :func:`welfarekit.storage.entity_key`, in its order."""
-    filters: Mapping[str, str]
-    to_row: Callable[[Any], Row]
-    from_row: Callable[[Mapping[Any, Any]], Entity]
+__all__ = ["SHAPES", "Children", "Row", "Shape"]
 
 
 def _provider_row(p: EducationProvider) -> Row:
@@ -122,7 +109,7 @@ def _guardianship(r: Mapping[str, Any]) -> Guardianship:
 
 
 def _staff_row(s: StaffMember) -> Row:
-    """The staff row only; roles and institutions go to child tables (see the storage)."""
+    """The staff row only; roles and institutions go to child tables."""
     return {
         "provider_id": s.provider_id,
         "id": s.id,
@@ -147,6 +134,14 @@ def _staff(r: Mapping[str, Any]) -> StaffMember:
         title=r["title"],
         email=r["email"],
     )
+
+
+def _staff_roles(s: StaffMember) -> list[str]:
+    return [role.value for role in s.roles]
+
+
+def _staff_institutions(s: StaffMember) -> list[str]:
+    return list(s.institution_ids)
 
 
 def _welfare_group_row(g: WelfareGroup) -> Row:
@@ -186,18 +181,13 @@ def _membership(r: Mapping[str, Any]) -> Membership:
     )
 
 
-def _same_names(kind: type[Entity]) -> dict[str, str]:
-    """Filters whose column has the filter's name."""
-    return {name: name for name in FILTERS[kind]}
-
-
 def _by_id(kind: type[Entity], table: Table, to_row: Callable[[Any], Row]) -> Shape:
     """A kind whose columns are its attributes' names, keyed by ``(provider_id, id)``."""
 
     def from_row(row: Mapping[str, Any]) -> Entity:
         return kind(**row)
 
-    return Shape(table, "provider_id", ("id",), _same_names(kind), to_row, from_row)
+    return Shape(table, "provider_id", ("id",), same_names(kind), to_row, from_row)
 
 
 SHAPES: Mapping[type[object], Shape] = {
@@ -210,19 +200,37 @@ SHAPES: Mapping[type[object], Shape] = {
         tables.guardianships,
         "provider_id",
         ("guardian_id", "student_id"),
-        _same_names(Guardianship),
+        same_names(Guardianship),
         _guardianship_row,
         _guardianship,
     ),
-    StaffMember: Shape(tables.staff, "provider_id", ("id",), {}, _staff_row, _staff),
+    StaffMember: Shape(
+        tables.staff,
+        "provider_id",
+        ("id",),
+        {},
+        _staff_row,
+        _staff,
+        children=(
+            Children(tables.staff_roles, "staff_id", ("role",), "roles", _staff_roles),
+            Children(
+                tables.staff_institutions,
+                "staff_id",
+                ("institution_id",),
+                "institution_ids",
+                _staff_institutions,
+            ),
+        ),
+    ),
     WelfareGroup: _by_id(WelfareGroup, tables.welfare_groups, _welfare_group_row),
     Membership: Shape(
         tables.memberships,
         "provider_id",
         ("id",),
-        _same_names(Membership),
+        same_names(Membership),
         _membership_row,
         _membership,
     ),
+    **REGISTER_SHAPES,
 }
 """The shape of every kind :data:`welfarekit.storage.ENTITY_TYPES` lists."""

@@ -2,9 +2,11 @@
 
 Only SQLAlchemy Core and portable SQL (select, then update or insert) so that the same
 code serves SQLite, PostgreSQL and MariaDB. Every read is confined to one provider
-(invariant 8). A database failure surfaces as :class:`~welfarekit.errors.StorageError`
-naming the database (password hidden) and the driver's reason, never the statement's
-parameters, which may hold personal data.
+(invariant 8). The register's records are only inserted: saving one whose key exists raises
+:class:`~welfarekit.errors.IntegrityError`. A database failure surfaces as
+:class:`~welfarekit.errors.StorageError` naming the database (password hidden) and the
+driver's reason, never the statement's parameters, which may hold personal data
+(:mod:`welfarekit_sqlalchemy.errors`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import sqlalchemy.exc
 from alembic.util import CommandError
 from sqlalchemy import (
     URL,
@@ -24,7 +27,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     RootTransaction,
-    Table,
     and_,
     create_engine,
     delete,
@@ -34,34 +36,19 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from welfarekit.errors import ConfigurationError, StorageError
-from welfarekit.model import EducationProvider, StaffMember
-from welfarekit.storage import Entity, SchemaStatus, check_filters, entity_key
-from welfarekit_sqlalchemy import db, tables
-from welfarekit_sqlalchemy.rows import SHAPES, Row, Shape
+from welfarekit.model import EducationProvider
+from welfarekit.storage import REGISTER_TYPES, Entity, SchemaStatus, check_filters, entity_key
+from welfarekit_sqlalchemy import db
+from welfarekit_sqlalchemy.errors import already_recorded, duplicate_key, reason, translated
+from welfarekit_sqlalchemy.rows import SHAPES
+from welfarekit_sqlalchemy.shapes import Children, Row, Shape
 
 __all__ = ["SQLAlchemyStorage", "SQLAlchemyTransaction"]
 
 E = TypeVar("E", bound=Entity)
-
-
-def _reason(error: BaseException) -> str:
-    """The driver's own message, first line only: SQLAlchemy's full text would add the
-    statement, and without ``hide_parameters`` its parameters."""
-    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    text = str(cause.args[0]) if cause.args else ""
-    lines = text.strip().splitlines()
-    return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
-
-
-@contextmanager
-def _translated(doing: str, where: str) -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as error:
-        raise StorageError(f"could not {doing} the database {where}: {_reason(error)}") from error
 
 
 def _shape(kind: type[object]) -> Shape:
@@ -85,14 +72,18 @@ class SQLAlchemyTransaction:
 
     def save(self, entity: Entity) -> None:
         """Insert the object, or update the one with its key in place: rows that refer to
-        it keep pointing at it, which a delete and insert would break."""
+        it keep pointing at it, which a delete and insert would break. Objects of the
+        register are only ever inserted, with their child rows."""
         shape = _shape(type(entity))
         row = shape.to_row(entity)
         doing = f"save {type(entity).__name__} {entity_key(entity)!r} in"
-        with _translated(doing, self._where):
-            self._put(shape, row)
-            if isinstance(entity, StaffMember):
-                self._replace_staff_children(entity)
+        register = isinstance(entity, REGISTER_TYPES)
+        with translated(doing, self._where):
+            if register:
+                self._append(shape, row, entity)
+            else:
+                self._put(shape, row)
+            self._write_children(shape, row, entity, replace=not register)
 
     def get(self, kind: type[E], provider_id: str, key: str) -> E | None:
         shape = _shape(kind)
@@ -104,78 +95,107 @@ class SQLAlchemyTransaction:
             table.c[shape.tenant] == provider_id,
             *(table.c[column] == value for column, value in zip(shape.key, values, strict=True)),
         ]
-        with _translated(f"read {kind.__name__} {key!r} from", self._where):
+        with translated(f"read {kind.__name__} {key!r} from", self._where):
             found = self._select(shape, conditions)
         return cast(E, found[0]) if found else None
 
+    def _key_condition(self, shape: Shape, row: Row) -> ColumnElement[bool]:
+        table = shape.table
+        return and_(*(table.c[column] == row[column] for column in (shape.tenant, *shape.key)))
+
+    def _exists(self, shape: Shape, row: Row) -> bool:
+        found = select(shape.table.c[shape.tenant]).where(self._key_condition(shape, row))
+        return self._connection.execute(found).first() is not None
+
     def _put(self, shape: Shape, row: Row) -> None:
         table = shape.table
-        key = {column: row[column] for column in (shape.tenant, *shape.key)}
-        where = and_(*(table.c[column] == value for column, value in key.items()))
-        if self._connection.execute(select(table.c[shape.tenant]).where(where)).first() is None:
+        if not self._exists(shape, row):
             self._connection.execute(insert(table).values(row))
             return
+        key = (shape.tenant, *shape.key)
         values = {column: value for column, value in row.items() if column not in key}
         if values:
+            where = self._key_condition(shape, row)
             self._connection.execute(update(table).where(where).values(values))
 
-    def _replace_staff_children(self, member: StaffMember) -> None:
-        for child, column, values in (
-            (tables.staff_roles, "role", sorted(role.value for role in member.roles)),
-            (tables.staff_institutions, "institution_id", sorted(member.institution_ids)),
-        ):
-            self._connection.execute(
-                delete(child).where(
-                    child.c.provider_id == member.provider_id, child.c.staff_id == member.id
-                )
-            )
-            if values:
+    def _append(self, shape: Shape, row: Row, entity: Entity) -> None:
+        """Insert a register record; one with its key is never replaced, and the refusal
+        writes nothing, so the transaction may go on. If another transaction inserts the
+        key between the check and the insert, the primary key refuses it with the same
+        error (PostgreSQL has then aborted the transaction: only rolling back is left)."""
+        if self._exists(shape, row):
+            raise already_recorded(entity)
+        try:
+            self._connection.execute(insert(shape.table).values(row))
+        except sqlalchemy.exc.IntegrityError as error:
+            if duplicate_key(error):
+                raise already_recorded(entity) from error
+            raise
+
+    def _write_children(self, shape: Shape, row: Row, entity: Entity, *, replace: bool) -> None:
+        """Write the child rows of a new object, or replace those of a saved one."""
+        if not shape.children:
+            return
+        provider_id, parent_id = row["provider_id"], row["id"]
+        for children in shape.children:
+            child = children.table
+            if replace:
                 self._connection.execute(
-                    insert(child),
-                    [
-                        {"provider_id": member.provider_id, "staff_id": member.id, column: v}
-                        for v in values
-                    ],
+                    delete(child).where(
+                        child.c.provider_id == provider_id, child.c[children.parent] == parent_id
+                    )
                 )
+            rows = children.rows(provider_id, parent_id, entity)
+            if rows:
+                self._connection.execute(insert(child), rows)
 
     def _select(
         self, shape: Shape, conditions: builtins.list[ColumnElement[bool]]
     ) -> builtins.list[Any]:
         rows = self._connection.execute(select(shape.table).where(*conditions)).mappings().all()
-        if shape.table is not tables.staff:
-            return [shape.from_row(row) for row in rows]
-        roles = self._staff_children(tables.staff_roles, "role", conditions)
-        places = self._staff_children(tables.staff_institutions, "institution_id", conditions)
+        if not rows:
+            return []
+        gathered = [self._gather(shape, children, conditions) for children in shape.children]
         return [
             shape.from_row(
                 {
                     **row,
-                    "roles": roles[row["provider_id"], row["id"]],
-                    "institution_ids": places[row["provider_id"], row["id"]],
+                    **{
+                        children.field: elements[row["provider_id"], row["id"]]
+                        for children, elements in zip(shape.children, gathered, strict=True)
+                    },
                 }
             )
             for row in rows
         ]
 
-    def _staff_children(
+    def _gather(
         self,
-        child: Table,
-        column: str,
+        shape: Shape,
+        children: Children,
         conditions: builtins.list[ColumnElement[bool]],
-    ) -> defaultdict[tuple[str, str], set[str]]:
-        """A child column of the staff rows the conditions select, in one query."""
-        staff = tables.staff
+    ) -> defaultdict[tuple[str, str], set[Any]]:
+        """The elements of the parent rows the conditions select, in one query."""
+        parent, child = shape.table, children.table
         query = (
-            select(child.c.provider_id, child.c.staff_id, child.c[column])
+            select(
+                child.c.provider_id,
+                child.c[children.parent],
+                *(child.c[column] for column in children.columns),
+            )
             .join(
-                staff,
-                and_(staff.c.provider_id == child.c.provider_id, staff.c.id == child.c.staff_id),
+                parent,
+                and_(
+                    parent.c.provider_id == child.c.provider_id,
+                    parent.c.id == child.c[children.parent],
+                ),
             )
             .where(*conditions)
         )
-        gathered: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-        for provider_id, staff_id, value in self._connection.execute(query):
-            gathered[provider_id, staff_id].add(value)
+        single = len(children.columns) == 1
+        gathered: defaultdict[tuple[str, str], set[Any]] = defaultdict(set)
+        for provider_id, parent_id, *element in self._connection.execute(query):
+            gathered[provider_id, parent_id].add(element[0] if single else tuple(element))
         return gathered
 
     def list(self, kind: type[E], provider_id: str | None, /, **filters: str) -> builtins.list[E]:
@@ -192,7 +212,7 @@ class SQLAlchemyTransaction:
             conditions.append(table.c[shape.tenant] == provider_id)
         elif kind is not EducationProvider:
             raise TypeError(f"listing {kind.__name__} needs a provider_id")
-        with _translated(f"list {kind.__name__} from", self._where):
+        with translated(f"list {kind.__name__} from", self._where):
             found = self._select(shape, conditions)
         return sorted(cast(builtins.list[E], found), key=entity_key)
 
@@ -270,10 +290,10 @@ class SQLAlchemyStorage:
         become :class:`StorageError`; the caller's own exceptions propagate unchanged."""
         self._require_current_schema()
         where = self.describe()
-        with _translated("connect to", where):
+        with translated("connect to", where):
             connection = self._engine.connect()
         try:
-            with _translated("begin a transaction in", where):
+            with translated("begin a transaction in", where):
                 transaction = connection.begin()
             try:
                 yield SQLAlchemyTransaction(connection, where)
@@ -285,7 +305,7 @@ class SQLAlchemyStorage:
             except SQLAlchemyError as error:
                 _roll_back(transaction)
                 raise StorageError(
-                    f"could not commit to the database {where}: {_reason(error)}; "
+                    f"could not commit to the database {where}: {reason(error)}; "
                     "nothing was written"
                 ) from error
         finally:
@@ -295,7 +315,7 @@ class SQLAlchemyStorage:
     def upgrade(self) -> None:
         where = self.describe()
         try:
-            with _translated("upgrade the schema of", where):
+            with translated("upgrade the schema of", where):
                 db.upgrade(self._engine)
         except CommandError as error:
             raise StorageError(
@@ -304,7 +324,7 @@ class SQLAlchemyStorage:
         self._schema_checked = True
 
     def schema_status(self) -> SchemaStatus:
-        with _translated("read the schema version of", self.describe()):
+        with translated("read the schema version of", self.describe()):
             return SchemaStatus(current=db.current(self._engine), head=db.head())
 
     def close(self) -> None:

@@ -6,6 +6,9 @@ provider (invariant 8), and foreign keys carry the provider so no row can point 
 tenants. Types are the portable subset (lengths on every string, enums as their value), so
 the same schema serves SQLite, PostgreSQL and MariaDB.
 
+The student welfare register (expressions of will, withdrawals, capacity assessments and
+§ 18(2) vetoes) is append-only: its rows are inserted and never updated.
+
 This module describes the *current* schema; the migrations build it step by step and a
 test checks that the two agree.
 """
@@ -15,8 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
+    DateTime,
     ForeignKeyConstraint,
     Index,
     MetaData,
@@ -30,6 +35,9 @@ from sqlalchemy.types import TypeEngine
 __all__ = [
     "TABLE_PREFIX",
     "VERSION_TABLE",
+    "capacity_assessments",
+    "expressions_of_will",
+    "guardian_vetoes",
     "guardians",
     "guardianships",
     "include_name",
@@ -43,7 +51,11 @@ __all__ = [
     "staff_roles",
     "students",
     "study_groups",
+    "veto_guardians",
     "welfare_groups",
+    "will_cover_roles",
+    "will_covers",
+    "withdrawals",
 ]
 
 TABLE_PREFIX = "welfarekit_"
@@ -81,6 +93,30 @@ def _text(name: str, length: int, *, nullable: bool = False) -> Column[str]:
 def _enum(name: str) -> Column[str]:
     """An enum member stored as its value: portable, and new members need no migration."""
     return Column(name, String(40), nullable=False)
+
+
+def _moment(name: str) -> Column[Any]:
+    """A moment, written in UTC (see :func:`welfarekit_sqlalchemy.shapes.to_utc`); on MariaDB
+    with microseconds, which its plain DATETIME would drop."""
+    kind = DateTime(timezone=True).with_variant(
+        mysql.DATETIME(timezone=True, fsp=6), "mysql", "mariadb"
+    )
+    return Column(name, kind, nullable=False)
+
+
+def _flag(name: str) -> Column[bool]:
+    return Column(name, Boolean, nullable=False)
+
+
+def _person(name: str) -> tuple[Column[str], Column[str]]:
+    """A :class:`~welfarekit.model.PersonRef` as kind and id, without a foreign key: it may
+    be a student, guardian, staff member or someone outside the directory."""
+    return _enum(f"{name}_kind"), _id(f"{name}_id")
+
+
+def _evidence() -> tuple[Column[Any], ...]:
+    """An :class:`~welfarekit.model.Evidence`: who recorded it, when and how."""
+    return (*_person("recorded_by"), _moment("recorded_at"), _enum("method"))
 
 
 def _refs(columns: list[str], table: str, referred: list[str]) -> ForeignKeyConstraint:
@@ -256,6 +292,81 @@ memberships = Table(
     _by("member_kind", "member_id"),
     _by("member_id"),
 )
+
+
+# -- the student welfare register ----------------------------------------------------------
+# Never updated. A record points at its student; the other references stay loose: a consent
+# to form an expert group may come before the group, a withdrawal names an expression of
+# will or a veto, and the people are kind and id.
+
+
+def _record(name: str, *columns: Column[Any]) -> Table:
+    """A register table: keyed by ``(provider_id, id)``, about a student of the provider,
+    listed by student."""
+    return Table(
+        f"{TABLE_PREFIX}{name}",
+        metadata,
+        _id("provider_id"),
+        _id("id"),
+        _id("student_id"),
+        *columns,
+        PrimaryKeyConstraint("provider_id", "id"),
+        _refs(["provider_id", "student_id"], "students", ["provider_id", "id"]),
+        _by("student_id"),
+    )
+
+
+def _elements(name: str, parent: str, parent_table: str, *columns: Column[Any]) -> Table:
+    """A child table: one row per element of a record's collection; the primary key leads
+    with the record's key, so it also finds a record's elements."""
+    return Table(
+        f"{TABLE_PREFIX}{name}",
+        metadata,
+        _id("provider_id"),
+        _id(parent),
+        *columns,
+        PrimaryKeyConstraint("provider_id", parent, *(column.name for column in columns)),
+        _refs(["provider_id", parent], parent_table, ["provider_id", "id"]),
+    )
+
+
+expressions_of_will = _record(
+    "expressions_of_will",
+    *_person("grantor"),
+    _enum("kind"),
+    _enum("purpose"),
+    _id("group_id", nullable=True),
+    _text("recipient", 200, nullable=True),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    _flag("written_and_specific"),
+    *_evidence(),
+)
+will_covers = _elements("will_covers", "expression_id", "expressions_of_will", *_person("person"))
+"""The people an expression of will names (``covers``)."""
+will_cover_roles = _elements(
+    "will_cover_roles", "expression_id", "expressions_of_will", _enum("role")
+)
+"""The roles an expression of will covers (``covers_roles``)."""
+
+withdrawals = _record("withdrawals", _id("withdraws"), *_person("by"), *_evidence())
+
+capacity_assessments = _record(
+    "capacity_assessments",
+    _flag("can_assess"),
+    _id("assessed_by_id"),  # always a staff member (the model checks): the id is enough
+    _moment("assessed_at"),
+)
+
+guardian_vetoes = _record(
+    "guardian_vetoes",
+    _flag("participation"),
+    _flag("access"),
+    _id("assessed_by_id"),  # a staff member, as for capacity assessments
+    *_evidence(),
+)
+veto_guardians = _elements("veto_guardians", "veto_id", "guardian_vetoes", _id("guardian_id"))
+"""The guardians a veto concerns; none means every guardian."""
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

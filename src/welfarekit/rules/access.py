@@ -1,0 +1,399 @@
+"""Access decisions: ``decide(actor, action, resource, facts) -> Decision``.
+
+Deny by default (DESIGN.md invariant 1). An actor gets access only through a relationship
+to the resource that the law recognises — being the student, an entitled guardian, a member
+of the student's expert group whom consent covers — and each relationship grants only the
+actions in :data:`PERMISSIONS`. Being a teacher, the group advisor, the principal or a member
+of the institution's welfare group never grants access to a student's welfare data by
+itself (OHL § 14(2), § 14(4), § 22).
+
+The rules are pure: no I/O, no clock, no plugins. The session loads the facts, asks
+``decide``, lets plugins veto an allowed decision (never grant), audits the outcome and
+raises :class:`~welfarekit.errors.AccessDenied` on a refusal.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+
+import attrs
+
+from welfarekit.access import Action, Actor, Resource, ResourceType
+from welfarekit.model import (
+    COUNTY_ROLES,
+    ConsentPurpose,
+    GroupKind,
+    GroupPosition,
+    PersonKind,
+    Role,
+)
+from welfarekit.rules.bases import LegalBasis
+from welfarekit.rules.consent import (
+    Finding,
+    consent_in_force,
+    guardian_entitled,
+    membership_covered,
+)
+from welfarekit.rules.facts import Facts, StudentFacts
+
+__all__ = ["PERMISSIONS", "Decision", "Relationship", "apply_vetoes", "decide"]
+
+R, L, W, X, D, M = (
+    Action.READ, Action.LIST, Action.WRITE, Action.EXPORT, Action.DISCLOSE, Action.MANAGE,
+)  # fmt: skip
+
+
+class Relationship(enum.StrEnum):
+    """How an actor stands to a resource. Only these grant anything."""
+
+    THE_STUDENT = "the student"
+    ENTITLED_GUARDIAN = "an entitled guardian"
+    EXPERT_GROUP_MEMBER = "a member of the student's expert group covered by consent"
+    RESPONSIBLE_PERSON = "the expert group's responsible person (vastuuhenkilö)"
+    OUTSIDE_PARTICIPANT = "an outside participant named in written consent"
+    CASE_GROUP_MEMBER = "a member of the student's expert group (consent or not)"
+    WELFARE_PROFESSIONAL = "a social or health care professional of the welfare staff"
+    REGISTER_MANAGER = "the provider's register-responsible role"
+    AUTHOR = "the person who wrote or left it"
+    HOLDER = "the person it was left with or addressed to"
+    GROUP_MEMBER = "a member of the group concerned"
+    GROUP_LEADER = "the leader of the group concerned"
+    CRISIS_RESPONDER = "a group advisor or a member of a communal welfare group"
+    STEERING_MEMBER = "a member of the provider's steering group"
+    PERSON_OF_PROVIDER = "a student, guardian or staff member of the provider"
+    HOST_SYSTEM = "the host's own system process"
+
+
+_ = Relationship
+_GROUP_PERMISSIONS: Mapping[Relationship, frozenset[Action]] = {
+    _.THE_STUDENT: frozenset({R, L}),
+    _.ENTITLED_GUARDIAN: frozenset({R, L}),
+    _.EXPERT_GROUP_MEMBER: frozenset({R, L}),
+    _.OUTSIDE_PARTICIPANT: frozenset({R}),
+    _.RESPONSIBLE_PERSON: frozenset({R, L, W, M}),
+    _.GROUP_LEADER: frozenset({R, L, W, M}),
+    _.PERSON_OF_PROVIDER: frozenset({R, L}),
+}
+PERMISSIONS: Mapping[ResourceType, Mapping[Relationship, frozenset[Action]]] = {
+    ResourceType.WELFARE_RECORD: {
+        _.THE_STUDENT: frozenset({R, L, X}),
+        _.ENTITLED_GUARDIAN: frozenset({R, L, X}),
+        _.EXPERT_GROUP_MEMBER: frozenset({R, L, W}),
+        _.RESPONSIBLE_PERSON: frozenset({R, L, W}),
+        _.REGISTER_MANAGER: frozenset({M}),
+    },
+    ResourceType.EXPRESSION_OF_WILL: {
+        _.THE_STUDENT: frozenset({R, L, W, X}),
+        _.ENTITLED_GUARDIAN: frozenset({R, L, W, X}),
+        _.CASE_GROUP_MEMBER: frozenset({R, L, W}),
+        _.WELFARE_PROFESSIONAL: frozenset({W}),
+        _.REGISTER_MANAGER: frozenset({M}),
+    },
+    ResourceType.GROUP: _GROUP_PERMISSIONS,
+    ResourceType.MEMBERSHIP: _GROUP_PERMISSIONS,
+    ResourceType.INITIATIVE: {
+        _.AUTHOR: frozenset({R, W}),
+        _.HOLDER: frozenset({R, W}),
+        _.GROUP_MEMBER: frozenset({R, L, W}),
+    },
+    ResourceType.CONFIDENTIAL_MATTER: {
+        _.AUTHOR: frozenset({R, L, W}),
+        _.HOLDER: frozenset({R, L, W, M}),
+    },
+    ResourceType.BOOKING: {
+        _.THE_STUDENT: frozenset({R, L, W}),
+        _.ENTITLED_GUARDIAN: frozenset({R, L, W}),
+        _.HOLDER: frozenset({R, L, W}),
+    },
+    ResourceType.CRISIS_EVENT: {
+        _.CRISIS_RESPONDER: frozenset({R, L, W}),
+        _.GROUP_MEMBER: frozenset({R, L, W, M}),
+    },
+    ResourceType.WELFARE_PLAN: {
+        _.PERSON_OF_PROVIDER: frozenset({R, L, W}),
+        _.STEERING_MEMBER: frozenset({R, L, W, M}),
+    },
+    ResourceType.AUDIT_LOG: {
+        _.THE_STUDENT: frozenset({R, L, X}),
+        _.ENTITLED_GUARDIAN: frozenset({R, L}),
+        _.REGISTER_MANAGER: frozenset({R, L, X, M}),
+    },
+    ResourceType.DIRECTORY: {_.HOST_SYSTEM: frozenset({R, L, W, M})},
+}
+"""For each kind of resource, what each relationship may do. Nothing else is allowed.
+
+``DISCLOSE`` appears nowhere: a disclosure is decided on its basis (:func:`decide` with
+``basis``, or a disclosure consent), never on a relationship alone."""
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """The answer to "may this actor do this to that?", with why and on what basis."""
+
+    allowed: bool
+    reason: str
+    basis: str | None
+    actor: Actor
+    action: Action
+    resource: Resource
+    legal_basis: LegalBasis | None = None
+    vetoed_by: str | None = None
+    id: str = attrs.field(factory=lambda: uuid.uuid4().hex)
+
+
+def decide(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    facts: Facts,
+    *,
+    basis: LegalBasis | None = None,
+) -> Decision:
+    """Decide, deny by default. ``basis`` names the statutory basis of a disclosure."""
+    finding = _evaluate(actor, action, resource, facts, basis)
+    return Decision(
+        allowed=finding.holds,
+        reason=finding.reason,
+        basis=finding.basis,
+        actor=actor,
+        action=action,
+        resource=resource,
+        legal_basis=basis if finding.holds else None,
+    )
+
+
+def apply_vetoes(decision: Decision, vetoes: Iterable[tuple[str, str | None]]) -> Decision:
+    """Let plugins narrow an allowed decision: ``vetoes`` are (plugin, reason or None).
+
+    Any reason refuses (invariant 2: plugins narrow, never widen). A mandatory notification
+    (a duty notwithstanding secrecy) cannot be vetoed."""
+    if not decision.allowed or (decision.legal_basis and decision.legal_basis.mandatory):
+        return decision
+    for plugin, reason in vetoes:
+        if reason is not None:
+            return attrs.evolve(
+                decision, allowed=False, reason=f"refused by {plugin}: {reason}", vetoed_by=plugin
+            )
+    return decision
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+def _evaluate(
+    actor: Actor, action: Action, resource: Resource, facts: Facts, basis: LegalBasis | None
+) -> Finding:
+    provider = resource.provider_id
+    if actor.provider_id != provider or facts.provider.id != provider:
+        return Finding(False, "each education provider is a tenant of its own: no access across "
+                       "providers (DESIGN.md invariant 8)")  # fmt: skip
+    student = facts.student
+    if resource.student_id is not None and (
+        student is None or student.student.id != resource.student_id
+    ):
+        return Finding(False, "the facts about the student concerned are missing (fail closed)")
+    if action is Action.DISCLOSE:
+        return _disclosure(actor, resource, facts, basis)
+    if basis is not None:
+        return Finding(False, "a statutory basis applies only to a disclosure")
+    permissions = PERMISSIONS[resource.type]
+    held = _relationships(actor, resource, facts)
+    for relationship, finding in held.items():
+        if finding.holds and action in permissions.get(relationship, frozenset()):
+            return Finding(
+                True, f"allowed as {relationship.value}: {finding.reason}", finding.basis
+            )
+    return Finding(False, _why_not(actor, action, resource, facts, held))
+
+
+def _relationships(actor: Actor, resource: Resource, facts: Facts) -> dict[Relationship, Finding]:
+    """Every relationship the actor holds (or nearly holds, with the reason it fails)."""
+    found: dict[Relationship, Finding] = {}
+    person, student = actor.person, facts.student
+    if person is None:
+        found[_.HOST_SYSTEM] = Finding(True, f"host system {actor.system}")
+        return found
+    # never a door into one student's matters, and not for people from outside
+    if resource.student_id is None and person.kind is not PersonKind.EXTERNAL:
+        found[_.PERSON_OF_PROVIDER] = Finding(True, "a person of this provider")
+    if resource.owner == person:
+        found[_.AUTHOR] = Finding(True, "its author")
+    if resource.holder == person:
+        found[_.HOLDER] = Finding(True, "the person it is addressed to")
+    staff = facts.actor.staff
+    roles = staff.roles if staff is not None and person.kind is PersonKind.STAFF else frozenset()
+    if roles & COUNTY_ROLES:
+        found[_.WELFARE_PROFESSIONAL] = Finding(True, "welfare staff", "OHL § 18(2), § 19")
+    if facts.provider.register_responsible_role in roles:
+        found[_.REGISTER_MANAGER] = Finding(
+            True, "register management tasks, not the content", "OHL § 21(1)"
+        )
+    _group_relationships(found, actor, resource, facts)
+    if Role.GROUP_ADVISOR in roles:
+        found.setdefault(_.CRISIS_RESPONDER, Finding(True, "group advisor (the seeds' crisis "
+                                                         "contact)"))  # fmt: skip
+    if student is not None and resource.student_id is not None:
+        _student_relationships(found, actor, student, facts)
+    return found
+
+
+def _group_relationships(
+    found: dict[Relationship, Finding], actor: Actor, resource: Resource, facts: Facts
+) -> None:
+    """Relationships through the actor's current memberships of groups."""
+    groups = {g.id: g for g in facts.actor.groups}
+    for membership in facts.actor.memberships:
+        group = groups.get(membership.group_id)
+        if group is None or membership.member != actor.person:
+            continue
+        if not membership.validity.contains(facts.today):
+            continue
+        if group.kind is GroupKind.STEERING:
+            found[_.STEERING_MEMBER] = Finding(True, "member of the steering group", "OHL § 14(1)")
+        if group.kind in (GroupKind.STEERING, GroupKind.INSTITUTION):
+            found[_.CRISIS_RESPONDER] = Finding(True, "member of a communal welfare group")
+        # A communal group handles no named student's matter (OHL § 14(2)).
+        communal = group.kind is not GroupKind.CASE and resource.student_id is None
+        if resource.group_id == group.id and communal:
+            found[_.GROUP_MEMBER] = Finding(True, "member of the group")
+            if membership.position is GroupPosition.LEADER:
+                found[_.GROUP_LEADER] = Finding(True, "leader of the group", "OHL § 14(2)")
+
+
+def _student_relationships(
+    found: dict[Relationship, Finding], actor: Actor, student: StudentFacts, facts: Facts
+) -> None:
+    person, now = actor.person, facts.now
+    assert person is not None
+    if person == student.student.ref:
+        found[_.THE_STUDENT] = Finding(True, "the student's own data", "JulkL 12 §; GDPR art. 15")
+    if person.kind is PersonKind.GUARDIAN:
+        found[_.ENTITLED_GUARDIAN] = guardian_entitled(student, person.id, now)
+    groups = {g.id for g in student.case_groups if g.kind is GroupKind.CASE}
+    for membership in student.case_memberships:
+        if (
+            membership.member != person
+            or membership.group_id not in groups
+            or not membership.validity.contains(facts.today)
+        ):
+            continue
+        if person.kind is PersonKind.EXTERNAL:
+            found[_.OUTSIDE_PARTICIPANT] = membership_covered(student, membership, now)
+            continue
+        if person.kind is not PersonKind.STAFF:
+            continue  # the student and guardians hold their own relationships
+        found[_.CASE_GROUP_MEMBER] = Finding(True, "member of the student's expert group")
+        covered = membership_covered(student, membership, now)
+        if membership.position is GroupPosition.RESPONSIBLE_PERSON:
+            found[_.RESPONSIBLE_PERSON] = covered
+            found.setdefault(_.EXPERT_GROUP_MEMBER, covered)
+        else:
+            found[_.EXPERT_GROUP_MEMBER] = covered
+
+
+def _why_not(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    facts: Facts,
+    held: Mapping[Relationship, Finding],
+) -> str:
+    failed = [finding.reason for finding in held.values() if not finding.holds]
+    if failed:
+        return f"denied: {failed[0]}"
+    what = resource.type.value.replace("_", " ")
+    if actor.person is None:
+        return f"denied: a host system process cannot {action.value} a {what}; act as a person"
+    if resource.student_id is not None and resource.type in (
+        ResourceType.WELFARE_RECORD,
+        ResourceType.EXPRESSION_OF_WILL,
+    ):
+        staff = facts.actor.staff
+        if staff is not None and staff.roles:
+            roles = ", ".join(sorted(r.value.replace("_", " ") for r in staff.roles))
+            return (
+                f"denied: being a {roles} gives no access to a student's welfare data; only "
+                "membership of the student's expert group with the consent covering it does "
+                "(OHL § 14(4), § 22)"
+            )
+    granting = [r.value for r, f in held.items() if f.holds]
+    return (
+        f"denied: no relationship that allows to {action.value} this {what} "
+        f"(the actor is {', '.join(granting) or 'unrelated to it'})"
+    )
+
+
+def _disclosure(
+    actor: Actor, resource: Resource, facts: Facts, basis: LegalBasis | None
+) -> Finding:
+    """A disclosure needs a basis: the student's specific written consent naming the
+    recipient (OHL § 22(2)), or a statutory basis (DOMAIN.md § 8.2)."""
+    if resource.type is not ResourceType.WELFARE_RECORD or facts.student is None:
+        return Finding(False, "only a student's welfare record is disclosed, on a basis")
+    student, person = facts.student, actor.person
+    staff = facts.actor.staff
+    if person is None or person.kind is not PersonKind.STAFF or staff is None:
+        return Finding(False, "only staff bound by welfare secrecy disclose (OHL § 22(2))")
+    held = _relationships(actor, resource, facts)
+    in_team = any(
+        held.get(r, Finding(False, "")).holds for r in (_.EXPERT_GROUP_MEMBER, _.RESPONSIBLE_PERSON)
+    )
+    if basis is None:
+        if not in_team:
+            return Finding(False, "only a member of the student's expert group covered by "
+                           "consent discloses on the student's consent")  # fmt: skip
+        if resource.recipient is None:
+            return Finding(False, "a disclosure names its recipient (OHL § 20(5))")
+        consent = consent_in_force(
+            student, ConsentPurpose.DISCLOSURE, facts.now, recipient=resource.recipient
+        )
+        if not consent:
+            return Finding(
+                False,
+                "a disclosure needs the specific written consent naming this recipient, or a "
+                f"statutory basis (OHL § 22(2)): {consent.reason}",
+            )
+        return Finding(True, f"disclosure on consent: {consent.reason}", consent.basis)
+    return _STATUTORY[basis](student, facts, in_team, basis)
+
+
+def _mandatory(student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis) -> Finding:
+    if not student.student.is_minor_on(facts.today):
+        return Finding(False, f"{basis.section} concerns children under 18; for an adult, "
+                       "contact social services with consent (SHL 35 §)")  # fmt: skip
+    return Finding(True, "a duty notwithstanding secrecy: no refusal or veto blocks it",
+                   basis.section)  # fmt: skip
+
+
+def _any_staff(student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis) -> Finding:
+    return Finding(True, "anyone performing tasks under the act may notify", basis.section)
+
+
+def _team_only(student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis) -> Finding:
+    if not in_team:
+        return Finding(False, f"{basis.section} lets only those taking part in the student's "
+                       "individual welfare give information")  # fmt: skip
+    return Finding(True, "necessary information within the individual welfare", basis.section)
+
+
+def _education_data_only(
+    student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis
+) -> Finding:
+    return Finding(
+        False,
+        f"{basis.section} moves education data, never the welfare record; "
+        "the record moves to a new provider only with consent (OHL § 23(3))",
+    )
+
+
+_STATUTORY: Mapping[LegalBasis, Callable[[StudentFacts, Facts, bool, LegalBasis], Finding]] = {
+    LegalBasis.CHILD_WELFARE_NOTIFICATION: _mandatory,
+    LegalBasis.POLICE_NOTIFICATION_CHILD: _mandatory,
+    LegalBasis.THREAT_TO_LIFE_OR_HEALTH: _any_staff,
+    LegalBasis.WITHIN_WELFARE_TEAM: _team_only,
+    LegalBasis.SAFETY_INFORMATION_LUKIO: _team_only,
+    LegalBasis.SAFETY_INFORMATION_VOCATIONAL: _team_only,
+    LegalBasis.COMPULSORY_EDUCATION_TRANSFER: _education_data_only,
+}

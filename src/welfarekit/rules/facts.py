@@ -1,0 +1,82 @@
+"""The facts a decision is made on: a snapshot, loaded by the session, read by pure rules.
+
+Facts are per student and per actor, so a decision never depends on how many students,
+staff or records a provider holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from welfarekit.clock import today_in_finland
+from welfarekit.model import (
+    CapacityAssessment,
+    EducationProvider,
+    ExpressionOfWill,
+    Guardianship,
+    GuardianVeto,
+    Membership,
+    StaffMember,
+    Student,
+    WelfareGroup,
+    Withdrawal,
+)
+
+__all__ = ["ActorFacts", "Facts", "StudentFacts"]
+
+
+def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be timezone-aware")
+
+
+@attrs.frozen(kw_only=True)
+class ActorFacts:
+    """What the directory says about the actor."""
+
+    staff: StaffMember | None = None
+    """The actor's staff record, when the actor is staff: its roles are the ones that count
+    (the host's directory, not claims the actor brings)."""
+    memberships: tuple[Membership, ...] = ()
+    """The actor's memberships of communal groups (steering, institution), current or
+    ended; memberships of a student's expert group come with that student's facts."""
+    groups: tuple[WelfareGroup, ...] = ()
+    """The groups of those memberships."""
+
+
+@attrs.frozen(kw_only=True)
+class StudentFacts:
+    """Everything about one student that the rules look at."""
+
+    student: Student
+    guardianships: tuple[Guardianship, ...] = ()
+    case_groups: tuple[WelfareGroup, ...] = ()
+    """The student's case expert groups."""
+    case_memberships: tuple[Membership, ...] = ()
+    """Memberships of those groups, current or ended."""
+    expressions: tuple[ExpressionOfWill, ...] = ()
+    withdrawals: tuple[Withdrawal, ...] = ()
+    assessments: tuple[CapacityAssessment, ...] = ()
+    vetoes: tuple[GuardianVeto, ...] = ()
+
+    def withdrawn_at(self, record_id: str) -> dt.datetime | None:
+        """When the record was withdrawn (the earliest withdrawal), or ``None``."""
+        times = [w.evidence.recorded_at for w in self.withdrawals if w.withdraws == record_id]
+        return min(times) if times else None
+
+
+@attrs.frozen(kw_only=True)
+class Facts:
+    """The moment, the provider, the actor and (for student-specific resources) the
+    student."""
+
+    now: dt.datetime = attrs.field(validator=_aware)
+    provider: EducationProvider
+    actor: ActorFacts = attrs.field(factory=ActorFacts)
+    student: StudentFacts | None = None
+
+    @property
+    def today(self) -> dt.date:
+        return today_in_finland(self.now)

@@ -1,0 +1,508 @@
+"""``Session(actor)``: every operation on welfare data, asked of the rules first.
+
+A session loads the facts a decision needs (one student's, one actor's), asks the pure
+rules, lets plugins veto an allowed decision, audits the outcome in the same transaction as
+the operation and raises :class:`~welfarekit.errors.AccessDenied` on a refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from welfarekit.access import Action, Actor, Resource, ResourceType
+from welfarekit.audit import AuditEvent, AuditOutcome
+from welfarekit.errors import (
+    AccessDenied,
+    AuditFailure,
+    ConsentRequired,
+    IntegrityError,
+    WelfareKitError,
+)
+from welfarekit.model import (
+    COUNTY_ROLES,
+    CapacityAssessment,
+    ConsentPurpose,
+    EducationProvider,
+    Evidence,
+    EvidenceMethod,
+    ExpressionOfWill,
+    GroupKind,
+    Guardian,
+    Guardianship,
+    GuardianVeto,
+    Membership,
+    PersonKind,
+    StaffMember,
+    Student,
+    WelfareGroup,
+    WillKind,
+    Withdrawal,
+)
+from welfarekit.rules import (
+    ActorFacts,
+    Decision,
+    Facts,
+    LegalBasis,
+    StudentFacts,
+    apply_vetoes,
+    consent_authority,
+    consent_requirement,
+    current_will,
+    decide,
+)
+from welfarekit.storage import StorageAdapter, StorageTransaction
+
+__all__ = ["Session", "WillHistory"]
+
+
+@attrs.frozen
+class WillHistory:
+    """A student's expressions of will and everything that changed them, in the order they
+    were recorded; nothing is ever removed (§ 21(1))."""
+
+    expressions: tuple[ExpressionOfWill, ...]
+    withdrawals: tuple[Withdrawal, ...]
+    assessments: tuple[CapacityAssessment, ...]
+    vetoes: tuple[GuardianVeto, ...]
+
+
+class Session:
+    """Operations on behalf of one actor. Create it with :meth:`WelfareKit.session`.
+
+    ``now`` fixes the clock (for tests and replays); by default each operation uses the
+    current time.
+    """
+
+    def __init__(
+        self,
+        storage: StorageAdapter,
+        hook: Any,
+        actor: Actor,
+        *,
+        now: dt.datetime | None = None,
+    ) -> None:
+        if now is not None and now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        self._storage = storage
+        self._hook = hook
+        self.actor = actor
+        self._now = now
+
+    @property
+    def now(self) -> dt.datetime:
+        return self._now if self._now is not None else dt.datetime.now(dt.UTC)
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def decide(
+        self, action: Action, resource: Resource, *, basis: LegalBasis | None = None
+    ) -> Decision:
+        """The decision, audited; plugins may have vetoed it. Does not raise on a refusal."""
+        with self._storage.transaction() as tx:
+            decision, _ = self._decide(tx, action, resource, basis)
+            return decision
+
+    def require(
+        self, action: Action, resource: Resource, *, basis: LegalBasis | None = None
+    ) -> Decision:
+        """The decision if it allows; :class:`~welfarekit.errors.AccessDenied` otherwise."""
+        decision = self.decide(action, resource, basis=basis)
+        if not decision.allowed:
+            raise AccessDenied(decision)
+        return decision
+
+    def _decide(
+        self,
+        tx: StorageTransaction,
+        action: Action,
+        resource: Resource,
+        basis: LegalBasis | None,
+    ) -> tuple[Decision, Facts | None]:
+        now = self.now
+        facts = self._facts(tx, resource.student_id, now)
+        if facts is None:
+            decision = Decision(
+                allowed=False,
+                reason="denied: the actor, provider or student is unknown to the directory",
+                basis=None,
+                actor=self.actor,
+                action=action,
+                resource=resource,
+            )
+        else:
+            decision = decide(self.actor, action, resource, facts, basis=basis)
+            decision = apply_vetoes(decision, self._vetoes(decision))
+        self._audit(decision)
+        return decision, facts
+
+    def _vetoes(self, decision: Decision) -> Iterable[tuple[str, str | None]]:
+        if not decision.allowed or (decision.legal_basis and decision.legal_basis.mandatory):
+            return
+        for impl in self._hook.welfarekit_veto.get_hookimpls():
+            try:
+                reason = impl.function(
+                    actor=decision.actor, action=decision.action, resource=decision.resource
+                )
+            except Exception as error:  # a broken policy plugin fails closed
+                reason = f"the policy plugin failed ({type(error).__name__})"
+            if reason is not None and not isinstance(reason, str):
+                reason = "the policy plugin answered something other than a reason"
+            yield impl.plugin_name, reason
+
+    def _audit(self, decision: Decision, action: str | None = None) -> None:
+        resource = decision.resource
+        event = AuditEvent(
+            provider_id=resource.provider_id,
+            actor=str(self.actor),
+            action=action or f"{resource.type.value}.{decision.action.value}",
+            resource_type=resource.type.value,
+            resource_id=resource.id or resource.student_id or "*",
+            outcome=AuditOutcome.SUCCESS if decision.allowed else AuditOutcome.DENIED,
+            reason=None if decision.allowed else decision.reason,
+        )
+        try:
+            self._hook.welfarekit_audit_event(event=event)
+        except WelfareKitError:
+            raise
+        except Exception as error:
+            raise AuditFailure(
+                f"an audit sink failed ({type(error).__name__}: {error}); "
+                "the operation was not carried out"
+            ) from error
+
+    # -- facts ---------------------------------------------------------------------------------
+
+    def facts(self, student_id: str | None = None) -> Facts | None:
+        """The facts the rules would see now (for hosts that explain decisions)."""
+        with self._storage.transaction() as tx:
+            return self._facts(tx, student_id, self.now)
+
+    def _facts(
+        self, tx: StorageTransaction, student_id: str | None, now: dt.datetime
+    ) -> Facts | None:
+        actor, provider_id = self.actor, self.actor.provider_id
+        provider = tx.get(EducationProvider, provider_id, provider_id)
+        if provider is None:
+            return None
+        actor_facts = ActorFacts()
+        person = actor.person
+        if person is not None:
+            kind = {
+                PersonKind.STAFF: StaffMember,
+                PersonKind.STUDENT: Student,
+                PersonKind.GUARDIAN: Guardian,
+            }.get(person.kind)
+            record = tx.get(kind, provider_id, person.id) if kind is not None else None
+            if kind is not None and record is None:
+                return None
+            # Only the communal groups: a provider has a handful, whatever the number of
+            # students, while a professional's case groups come with the student's facts.
+            communal = {
+                g.id: g
+                for kind in (GroupKind.STEERING, GroupKind.INSTITUTION)
+                for g in tx.list(WelfareGroup, provider_id, kind=kind.value)
+            }
+            memberships = tuple(
+                m
+                for m in tx.list(
+                    Membership, provider_id, member_kind=person.kind.value, member_id=person.id
+                )
+                if m.group_id in communal
+            )
+            groups = tuple(communal[i] for i in sorted({m.group_id for m in memberships}))
+            actor_facts = ActorFacts(
+                staff=record if isinstance(record, StaffMember) else None,
+                memberships=memberships,
+                groups=groups,
+            )
+        student_facts = None
+        if student_id is not None:
+            student_facts = self._student_facts(tx, provider_id, student_id)
+            if student_facts is None:
+                return None
+        return Facts(now=now, provider=provider, actor=actor_facts, student=student_facts)
+
+    @staticmethod
+    def _student_facts(
+        tx: StorageTransaction, provider_id: str, student_id: str
+    ) -> StudentFacts | None:
+        student = tx.get(Student, provider_id, student_id)
+        if student is None:
+            return None
+        case_groups = tuple(tx.list(WelfareGroup, provider_id, kind="case", student_id=student_id))
+        memberships = tuple(
+            m for g in case_groups for m in tx.list(Membership, provider_id, group_id=g.id)
+        )
+        return StudentFacts(
+            student=student,
+            guardianships=tuple(tx.list(Guardianship, provider_id, student_id=student_id)),
+            case_groups=case_groups,
+            case_memberships=memberships,
+            expressions=tuple(tx.list(ExpressionOfWill, provider_id, student_id=student_id)),
+            withdrawals=tuple(tx.list(Withdrawal, provider_id, student_id=student_id)),
+            assessments=tuple(tx.list(CapacityAssessment, provider_id, student_id=student_id)),
+            vetoes=tuple(tx.list(GuardianVeto, provider_id, student_id=student_id)),
+        )
+
+    # -- expressions of will (tahdonilmaisut) ------------------------------------------------
+
+    def _resource(self, student_id: str, record_id: str | None = None) -> Resource:
+        return Resource(
+            type=ResourceType.EXPRESSION_OF_WILL,
+            provider_id=self.actor.provider_id,
+            id=record_id,
+            student_id=student_id,
+        )
+
+    def _evidence(self, method: EvidenceMethod | str) -> Evidence:
+        if self.actor.person is None:
+            raise IntegrityError("an expression of will is recorded by a person, not a system")
+        return Evidence(recorded_by=self.actor.person, recorded_at=self.now, method=method)
+
+    def _write(
+        self,
+        student_id: str,
+        record_id: str,
+        check: Callable[[Facts], None],
+        entity: Callable[[], Any],
+    ) -> Any:
+        """Decide, check, save and audit in one transaction: all or nothing."""
+        with self._storage.transaction() as tx:
+            decision, facts = self._decide(
+                tx, Action.WRITE, self._resource(student_id, record_id), None
+            )
+            if not decision.allowed or facts is None:
+                raise AccessDenied(decision)
+            check(facts)
+            saved = entity()
+            tx.save(saved)
+            return saved
+
+    def record_expression_of_will(
+        self,
+        *,
+        student_id: str,
+        grantor: Any,
+        kind: WillKind | str,
+        purpose: ConsentPurpose | str,
+        validity: Any,
+        method: EvidenceMethod | str,
+        group_id: str | None = None,
+        covers: Iterable[Any] = (),
+        covers_roles: Iterable[Any] = (),
+        recipient: str | None = None,
+        written_and_specific: bool = False,
+        record_id: str | None = None,
+    ) -> ExpressionOfWill:
+        """Record a consent or refusal (*tahdonilmaisu*) given by ``grantor``.
+
+        The actor records it: the grantor in person, or a staff member who heard it (the
+        evidence says who and how). A consent from someone whose will does not count is
+        refused with :class:`~welfarekit.errors.ConsentRequired` naming who must give it:
+        the student's, or the guardian's when a professional has assessed that the student
+        cannot assess the meaning of consent (OHL § 14(4), § 19).
+        """
+        record_id = record_id or uuid.uuid4().hex
+        expression = ExpressionOfWill(
+            id=record_id, provider_id=self.actor.provider_id, student_id=student_id,
+            grantor=grantor, kind=kind, purpose=purpose, group_id=group_id, covers=covers,
+            covers_roles=covers_roles, recipient=recipient, validity=validity,
+            written_and_specific=written_and_specific, evidence=self._evidence(method),
+        )  # fmt: skip
+
+        def check(facts: Facts) -> None:
+            assert facts.student is not None
+            person = self.actor.person
+            own_will_only = person is not None and person.kind in (
+                PersonKind.STUDENT,
+                PersonKind.GUARDIAN,
+            )
+            if own_will_only and person != expression.grantor:
+                raise IntegrityError("a student or guardian records only their own will")
+            if expression.purpose is ConsentPurpose.GUARDIAN_ACCESS:
+                if facts.student.student.is_minor_on(facts.today):
+                    raise IntegrityError(
+                        "a guardian of a minor has access already; the student's permission "
+                        "matters from their 18th birthday"
+                    )
+                return
+            authority = consent_authority(facts.student, facts.now)
+            if expression.grantor not in authority.grantors:
+                requirement = consent_requirement(
+                    facts.student, expression.purpose, facts.now,
+                    group_id=expression.group_id, recipient=expression.recipient,
+                )  # fmt: skip
+                if requirement is None:  # a consent is in force already, but not theirs
+                    raise IntegrityError(f"{expression.grantor}: {authority.reason}")
+                raise ConsentRequired(attrs.evolve(requirement, reason=authority.reason))
+
+        saved: ExpressionOfWill = self._write(student_id, record_id, check, lambda: expression)
+        return saved
+
+    def withdraw(
+        self,
+        *,
+        student_id: str,
+        record_id: str,
+        method: EvidenceMethod | str,
+        withdrawal_id: str | None = None,
+    ) -> Withdrawal:
+        """Withdraw a consent or refusal, or lift a § 18(2) veto, from now on.
+
+        The grantor may withdraw, or whoever's will counts now; a veto is lifted by the
+        student or by a welfare professional. Nothing done before is undone or erased.
+        """
+        withdrawal_id = withdrawal_id or uuid.uuid4().hex
+        person = self.actor.person
+        evidence = self._evidence(method)
+
+        def check(facts: Facts) -> None:
+            student = facts.student
+            assert student is not None
+            assert person is not None
+            records: list[ExpressionOfWill | GuardianVeto] = [*student.expressions, *student.vetoes]
+            target = next((r for r in records if r.id == record_id), None)
+            if target is None:
+                raise IntegrityError(f"no expression of will or veto {record_id!r} for the student")
+            if student.withdrawn_at(record_id) is not None:
+                raise IntegrityError(f"{record_id!r} was withdrawn already")
+            recorder_is_staff = person.kind is PersonKind.STAFF
+            if isinstance(target, GuardianVeto):
+                allowed = person == student.student.ref or _is_welfare_professional(facts)
+            else:
+                authority = consent_authority(student, facts.now).grantors
+                allowed = person in (target.grantor, *authority) or recorder_is_staff
+            if not allowed:
+                raise IntegrityError(
+                    "only the person who expressed it, whoever's will counts now, or welfare "
+                    "staff recording it may withdraw it"
+                )
+
+        def entity() -> Withdrawal:
+            assert person is not None
+            return Withdrawal(
+                id=withdrawal_id, provider_id=self.actor.provider_id, student_id=student_id,
+                withdraws=record_id, by=person, evidence=evidence,
+            )  # fmt: skip
+
+        saved: Withdrawal = self._write(student_id, withdrawal_id, check, entity)
+        return saved
+
+    def record_capacity_assessment(
+        self, *, student_id: str, can_assess: bool, assessment_id: str | None = None
+    ) -> CapacityAssessment:
+        """Record the actor's assessment of whether the student can assess the meaning of
+        consent (OHL § 14(4), § 19(1)). Only a social or health care professional of the
+        welfare staff records one."""
+        assessment_id = assessment_id or uuid.uuid4().hex
+        person = self.actor.person
+
+        def check(facts: Facts) -> None:
+            if not _is_welfare_professional(facts):
+                raise IntegrityError(
+                    "a capacity assessment is made by a social or health care professional "
+                    "of the welfare staff"
+                )
+
+        def entity() -> CapacityAssessment:
+            assert person is not None
+            return CapacityAssessment(
+                id=assessment_id, provider_id=self.actor.provider_id, student_id=student_id,
+                can_assess=can_assess, assessed_by=person, assessed_at=self.now,
+            )  # fmt: skip
+
+        saved: CapacityAssessment = self._write(student_id, assessment_id, check, entity)
+        return saved
+
+    def record_guardian_veto(
+        self,
+        *,
+        student_id: str,
+        participation: bool,
+        access: bool,
+        method: EvidenceMethod | str,
+        guardian_ids: Iterable[str] = (),
+        veto_id: str | None = None,
+    ) -> GuardianVeto:
+        """Record a minor's § 18(2) prohibition of a guardian's participation or access,
+        which the actor, a social or health care professional of the welfare staff, has
+        assessed: the reason is weighty and the veto not clearly against the minor's
+        interest."""
+        veto_id = veto_id or uuid.uuid4().hex
+        person = self.actor.person
+        evidence = self._evidence(method)
+
+        def check(facts: Facts) -> None:
+            assert facts.student is not None
+            if not _is_welfare_professional(facts):
+                raise IntegrityError(
+                    "a § 18(2) veto is assessed and recorded by a social or health care "
+                    "professional of the welfare staff"
+                )
+            if not facts.student.student.is_minor_on(facts.today):
+                raise IntegrityError("a § 18(2) veto is a minor's; an adult decides alone")
+
+        def entity() -> GuardianVeto:
+            assert person is not None
+            return GuardianVeto(
+                id=veto_id, provider_id=self.actor.provider_id, student_id=student_id,
+                guardian_ids=frozenset(guardian_ids), participation=participation,
+                access=access, assessed_by=person, evidence=evidence,
+            )  # fmt: skip
+
+        saved: GuardianVeto = self._write(student_id, veto_id, check, entity)
+        return saved
+
+    def will_history(self, student_id: str) -> WillHistory:
+        """The student's expressions of will with their whole history (audited read)."""
+        with self._storage.transaction() as tx:
+            decision, facts = self._decide(tx, Action.LIST, self._resource(student_id), None)
+            if not decision.allowed or facts is None or facts.student is None:
+                raise AccessDenied(decision)
+            student = facts.student
+
+            def order(r: Any) -> dt.datetime:
+                at: dt.datetime = getattr(r, "assessed_at", None) or r.evidence.recorded_at
+                return at
+
+            return WillHistory(
+                expressions=tuple(sorted(student.expressions, key=order)),
+                withdrawals=tuple(sorted(student.withdrawals, key=order)),
+                assessments=tuple(sorted(student.assessments, key=order)),
+                vetoes=tuple(sorted(student.vetoes, key=order)),
+            )
+
+    def require_consent(
+        self,
+        *,
+        student_id: str,
+        purpose: ConsentPurpose | str,
+        group_id: str | None = None,
+        recipient: str | None = None,
+    ) -> ExpressionOfWill:
+        """The consent in force for the purpose, or :class:`~welfarekit.errors.ConsentRequired`
+        naming whose consent it takes and in what form."""
+        wanted = ConsentPurpose(purpose)
+        with self._storage.transaction() as tx:
+            decision, facts = self._decide(tx, Action.READ, self._resource(student_id), None)
+            if not decision.allowed or facts is None or facts.student is None:
+                raise AccessDenied(decision)
+            requirement = consent_requirement(
+                facts.student, wanted, facts.now, group_id=group_id, recipient=recipient
+            )
+            if requirement is not None:
+                raise ConsentRequired(requirement)
+            will = current_will(facts.student, wanted, facts.now, group_id=group_id,
+                                recipient=recipient)  # fmt: skip
+            assert will is not None
+            return will
+
+
+def _is_welfare_professional(facts: Facts) -> bool:
+    staff = facts.actor.staff
+    return staff is not None and bool(staff.roles & COUNTY_ROLES)
