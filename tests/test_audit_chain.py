@@ -1,0 +1,443 @@
+"""The audit hash chain finds edits, deletions, insertions, reordering and a cut tail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from welfarekit.audit import AuditEvent, AuditOutcome
+from welfarekit.audit_chain import (
+    GENESIS_HASH,
+    AuditCheckpoint,
+    ChainedEvent,
+    canonical_form,
+    chain,
+    checkpoint_valid,
+    sign_checkpoint,
+    verify,
+)
+from welfarekit.errors import IntegrityError, InvalidValue
+
+PROVIDER = "harjun-koulutus"
+START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+TAKEN = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+EDITABLE = [
+    "id",
+    "provider_id",
+    "occurred_at",
+    "actor",
+    "action",
+    "resource_type",
+    "resource_id",
+    "outcome",
+    "reason",
+]
+
+
+def event(n: int, *, provider: str = PROVIDER, reason: str | None = None) -> AuditEvent:
+    return AuditEvent(
+        id=f"evt-{n}",
+        provider_id=provider,
+        occurred_at=START + dt.timedelta(minutes=n),
+        actor=f"staff:kuraattori-{n % 3}",
+        action="record.read" if n % 2 else "record.write",
+        resource_type="welfare_record",
+        resource_id=f"rec-{n}",
+        outcome=AuditOutcome.SUCCESS,
+        reason=reason,
+    )
+
+
+def log(n: int) -> list[ChainedEvent]:
+    return chain(event(i) for i in range(1, n + 1))
+
+
+def edited(e: AuditEvent, name: str) -> AuditEvent:
+    """``e`` with one field changed to a different, still valid value."""
+    value = getattr(e, name)
+    if name == "occurred_at":
+        return attrs.evolve(e, occurred_at=value + dt.timedelta(microseconds=1))
+    if name == "outcome":
+        outcomes = list(AuditOutcome)
+        return attrs.evolve(e, outcome=outcomes[(outcomes.index(value) + 1) % len(outcomes)])
+    if name == "reason":
+        return attrs.evolve(e, reason="edited" if value is None else None)
+    return attrs.evolve(e, **{name: value + "x"})
+
+
+def tamper(entry: ChainedEvent, name: str) -> ChainedEvent:
+    """Edit a stored entry's event without touching its hashes, as a database write would."""
+    return attrs.evolve(entry, event=edited(entry.event, name))
+
+
+def checkpoint(head: ChainedEvent, key: Ed25519PrivateKey = KEY) -> AuditCheckpoint:
+    return sign_checkpoint(head, key, "audit-2026", TAKEN)
+
+
+# --- an intact chain ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 10])
+def test_intact_chain_verifies(n: int) -> None:
+    entries = log(n)
+    report = verify(entries)
+    assert report
+    assert (report.checked, report.first_broken, report.problem) == (n, None, None)
+
+
+def test_chain_links_each_entry_to_the_previous_from_genesis() -> None:
+    entries = log(3)
+    assert [e.sequence for e in entries] == [1, 2, 3]
+    assert entries[0].previous_hash == GENESIS_HASH == "0" * 64
+    assert entries[1].previous_hash == entries[0].entry_hash
+    assert entries[2].previous_hash == entries[1].entry_hash
+
+
+def test_chain_continues_after_a_stored_head() -> None:
+    first = log(3)
+    more = chain([event(4), event(5)], head=first[-1])
+    assert [e.sequence for e in more] == [4, 5]
+    assert more[0].previous_hash == first[-1].entry_hash
+    assert first + more == log(5)
+    assert verify(first + more)
+
+
+def test_one_chain_never_mixes_providers() -> None:
+    with pytest.raises(IntegrityError, match="other-provider"):
+        chain([event(1), event(2, provider="other-provider")])
+    with pytest.raises(IntegrityError):
+        chain([event(2, provider="other-provider")], head=log(1)[0])
+
+
+def test_stored_hashes_must_look_like_sha256() -> None:
+    entry = log(1)[0]
+    with pytest.raises(InvalidValue, match=r"ChainedEvent\.entry_hash"):
+        attrs.evolve(entry, entry_hash="ZZ")
+    with pytest.raises(InvalidValue, match=r"ChainedEvent\.sequence"):
+        attrs.evolve(entry, sequence=0)
+
+
+# --- tampering the walk finds -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EDITABLE)
+@pytest.mark.parametrize("position", [1, 3, 5])
+def test_editing_any_field_of_any_entry_is_found_at_that_entry(name: str, position: int) -> None:
+    entries = log(5)
+    entries[position - 1] = tamper(entries[position - 1], name)
+    report = verify(entries)
+    assert not report
+    assert report.first_broken == position
+    assert report.checked == position - 1
+    assert report.problem is not None
+
+
+def test_edit_with_a_recomputed_hash_breaks_the_next_link() -> None:
+    entries = log(5)
+    forged = chain([edited(entries[2].event, "actor")], head=entries[1])[0]
+    entries[2] = forged
+    report = verify(entries)
+    assert report.first_broken == 3
+    assert "entry 4 does not link to entry 3" in (report.problem or "")
+
+
+def test_deleting_an_entry_in_the_middle() -> None:
+    entries = log(6)
+    del entries[2]
+    report = verify(entries)
+    assert report.first_broken == 3
+    assert "entry 3 is missing" in (report.problem or "")
+
+
+def test_deleting_the_first_entry() -> None:
+    report = verify(log(4)[1:])
+    assert report.first_broken == 1
+
+
+def test_deleting_and_renumbering_is_still_found() -> None:
+    entries = log(5)
+    del entries[1]
+    renumbered = [attrs.evolve(e, sequence=i) for i, e in enumerate(entries, start=1)]
+    report = verify(renumbered)
+    assert report.first_broken == 2
+
+
+def test_inserting_a_forged_entry_with_its_own_hash_right() -> None:
+    entries = log(5)
+    forged = chain([event(99, reason="kirjattu jälkikäteen")], head=entries[1])[0]
+    assert forged.sequence == 3
+    entries.insert(2, forged)
+    report = verify(entries)
+    assert not report
+    assert report.first_broken == 3
+    assert "sequence 3 appears again at position 4" in (report.problem or "")
+
+
+def test_swapping_two_entries() -> None:
+    entries = log(5)
+    entries[1], entries[3] = entries[3], entries[1]
+    report = verify(entries)
+    assert report.first_broken == 2
+
+
+def test_an_entry_of_another_provider_is_found() -> None:
+    entries = log(4)
+    # Forged with a correct hash and link: chained after a look-alike of entry 2.
+    foreign_head = attrs.evolve(entries[1], event=event(2, provider="other-provider"))
+    stranger = chain([event(3, provider="other-provider")], head=foreign_head)[0]
+    entries[2] = stranger
+    report = verify(entries)
+    assert report.first_broken == 3
+    assert "other-provider" in (report.problem or "")
+
+
+def test_a_chain_must_start_from_genesis() -> None:
+    entries = log(3)
+    entries[0] = attrs.evolve(entries[0], previous_hash="f" * 64)
+    assert verify(entries).first_broken == 1
+
+
+# --- the tail, and checkpoints ------------------------------------------------------------
+
+
+def test_a_cut_tail_goes_unnoticed_without_a_checkpoint() -> None:
+    # The documented limitation: a shorter chain is still a consistent chain.
+    assert verify(log(6)[:4])
+
+
+def test_a_cut_tail_is_found_with_a_checkpoint() -> None:
+    entries = log(6)
+    report = verify(entries[:4], checkpoints=[checkpoint(entries[-1])], public_key=KEY.public_key())
+    assert not report
+    assert (report.checked, report.first_broken) == (4, 5)
+    assert "deleted" in (report.problem or "")
+
+
+def test_a_chain_cut_to_nothing_is_found_with_a_checkpoint() -> None:
+    report = verify([], checkpoints=[checkpoint(log(2)[-1])], public_key=KEY.public_key())
+    assert report.first_broken == 1
+
+
+def test_entries_newer_than_the_last_checkpoint_can_still_be_cut() -> None:
+    entries = log(6)
+    assert verify(entries[:5], checkpoints=[checkpoint(entries[3])], public_key=KEY.public_key())
+
+
+def test_a_rewrite_to_the_end_is_found_only_by_a_checkpoint() -> None:
+    entries = log(8)
+    checkpoints = [checkpoint(entries[1]), checkpoint(entries[5])]
+    rewritten = entries[:3] + chain(
+        [edited(e.event, "actor") for e in entries[3:]], head=entries[2]
+    )
+    assert verify(rewritten)
+    report = verify(rewritten, checkpoints=checkpoints, public_key=KEY.public_key())
+    assert not report
+    assert report.first_broken == 3  # after the last checkpoint that still matches
+    assert "entries 3..6 were rewritten" in (report.problem or "")
+
+
+def test_the_earliest_problem_wins_over_a_later_checkpoint_mismatch() -> None:
+    entries = log(8)
+    checkpoints = [checkpoint(entries[2]), checkpoint(entries[5])]
+    rewritten = entries[:4] + chain(
+        [edited(e.event, "actor") for e in entries[4:]], head=entries[3]
+    )
+    rewritten[6] = entries[1]  # and a copy of entry 2 further on
+    report = verify(rewritten, checkpoints=checkpoints, public_key=KEY.public_key())
+    assert report.first_broken == 2
+    assert "sequence 2 appears again at position 7" in (report.problem or "")
+
+
+def test_checkpoints_that_match_verify() -> None:
+    entries = log(6)
+    checkpoints = [checkpoint(entries[5]), checkpoint(entries[0]), checkpoint(entries[2])]
+    assert verify(entries, checkpoints=checkpoints, public_key=KEY.public_key())
+
+
+def test_a_chain_break_before_a_checkpoint_is_reported_at_the_break() -> None:
+    entries = log(6)
+    entries[1] = tamper(entries[1], "reason")
+    report = verify(entries, checkpoints=[checkpoint(entries[5])], public_key=KEY.public_key())
+    assert report.first_broken == 2
+
+
+def test_a_checkpoint_signs_provider_sequence_head_and_time() -> None:
+    head = log(3)[-1]
+    cp = checkpoint(head)
+    assert (cp.provider_id, cp.sequence, cp.head_hash) == (PROVIDER, 3, head.entry_hash)
+    assert (cp.taken_at, cp.key_id) == (TAKEN, "audit-2026")
+    assert checkpoint_valid(cp, KEY.public_key())
+    for change in (
+        {"sequence": 2},
+        {"head_hash": "a" * 64},
+        {"provider_id": "other-provider"},
+        {"taken_at": TAKEN + dt.timedelta(seconds=1)},
+        {"key_id": "audit-2027"},
+    ):
+        assert not checkpoint_valid(attrs.evolve(cp, **change), KEY.public_key()), change
+
+
+def test_a_forged_checkpoint_signature_is_found() -> None:
+    entries = log(4)
+    forged = attrs.evolve(checkpoint(entries[-1]), signature=bytes(64))
+    report = verify(entries, checkpoints=[forged], public_key=KEY.public_key())
+    assert not report
+    assert report.first_broken is None
+    assert "signature that does not verify" in (report.problem or "")
+
+
+def test_a_checkpoint_moved_to_a_forged_head_is_found() -> None:
+    entries = log(4)
+    cp = checkpoint(entries[-1])
+    moved = attrs.evolve(cp, sequence=2, head_hash=entries[1].entry_hash)
+    assert not verify(entries, checkpoints=[moved], public_key=KEY.public_key())
+
+
+def test_a_checkpoint_signed_by_another_key_is_found() -> None:
+    entries = log(4)
+    report = verify(
+        entries, checkpoints=[checkpoint(entries[-1], OTHER_KEY)], public_key=KEY.public_key()
+    )
+    assert not report
+    assert "another key" in (report.problem or "")
+
+
+def test_a_checkpoint_of_another_provider_is_found() -> None:
+    entries = log(3)
+    theirs = chain([event(1, provider="other-provider")])[0]
+    report = verify(
+        entries,
+        checkpoints=[checkpoint(entries[0]), checkpoint(theirs)],
+        public_key=KEY.public_key(),
+    )
+    assert not report
+    assert "other-provider" in (report.problem or "")
+
+
+def test_checkpoints_need_a_public_key() -> None:
+    entries = log(2)
+    with pytest.raises(ValueError, match="public key"):
+        verify(entries, checkpoints=[checkpoint(entries[-1])])
+
+
+# --- the canonical form -------------------------------------------------------------------
+
+GOLDEN_EVENT = AuditEvent(
+    id="evt-0001",
+    provider_id="harjun-koulutus",
+    occurred_at=dt.datetime(2026, 11, 23, 9, 15, tzinfo=ZoneInfo("Europe/Helsinki")),
+    actor="staff:kuraattori-7",
+    action="record.read",
+    resource_type="welfare_record",
+    resource_id="rec-42",
+    outcome=AuditOutcome.DENIED,
+    reason="ei pääsyä: § 20",
+)
+
+
+def test_canonical_form_is_stable() -> None:
+    # A change here breaks every stored chain: bump CHAIN_FORMAT and keep the old form.
+    form = canonical_form(GOLDEN_EVENT, sequence=1)
+    assert (
+        form
+        == (
+            '{"event":{"action":"record.read","actor":"staff:kuraattori-7","id":"evt-0001",'
+            '"occurred_at":"2026-11-23T07:15:00.000000+00:00","outcome":"denied",'
+            '"provider_id":"harjun-koulutus","reason":"ei pääsyä: § 20","resource_id":"rec-42",'
+            '"resource_type":"welfare_record"},"format":"welfarekit.audit.v1","sequence":1}'
+        ).encode()
+    )
+    assert (
+        hashlib.sha256(form).hexdigest()
+        == "790d3c442aae543513b134e49ed09ea83bb7df49fbed0a2c45635b87c0a364d6"
+    )
+    assert (
+        chain([GOLDEN_EVENT])[0].entry_hash
+        == "ed57eff5e17ef961e695e2d53fe57213c9ac56beea79738a93a488460aa2e522"
+    )
+
+
+def test_canonical_form_covers_every_event_field_and_the_sequence() -> None:
+    form = canonical_form(GOLDEN_EVENT, sequence=7).decode()
+    for field in attrs.fields(AuditEvent):
+        assert f'"{field.name}":' in form
+    assert form.endswith('"sequence":7}')
+    unexplained = attrs.evolve(GOLDEN_EVENT, reason=None)
+    assert b'"reason":null' in canonical_form(unexplained, sequence=7)
+
+
+def test_canonical_form_depends_on_the_instant_not_the_time_zone() -> None:
+    utc = attrs.evolve(GOLDEN_EVENT, occurred_at=GOLDEN_EVENT.occurred_at.astimezone(dt.UTC))
+    assert canonical_form(utc, sequence=1) == canonical_form(GOLDEN_EVENT, sequence=1)
+
+
+# --- any single mutation is found ---------------------------------------------------------
+
+# Drawing from a varied pool keeps the property fast; what varies is the list, the
+# mutation and where it lands.
+_POOL = [
+    AuditEvent(
+        id=f"evt-{i}",
+        provider_id=PROVIDER,
+        occurred_at=START + dt.timedelta(seconds=i * 37, microseconds=i),
+        actor=["staff:kuraattori-1", "student:s-7", "guardian:g-2", "system:import"][i % 4],
+        action=["record.read", "record.write", "consent.withdraw"][i % 3],
+        resource_type=["welfare_record", "consent", "student"][i % 3],
+        resource_id=f"res-{i // 2}",
+        outcome=list(AuditOutcome)[i % 3],
+        reason=[None, "ei pääsyä: § 20", "huoltajan kielto"][i % 3 if i % 5 else 0],
+    )
+    for i in range(48)
+]
+events = st.sampled_from(_POOL)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    original=st.lists(events, min_size=2, max_size=8),
+    mutation=st.sampled_from(["edit", "delete", "swap", "insert"]),
+    with_checkpoint=st.booleans(),
+    data=st.data(),
+)
+def test_any_single_mutation_is_found_at_or_before_it(
+    original: list[AuditEvent], mutation: str, with_checkpoint: bool, data: st.DataObject
+) -> None:
+    entries = chain(original)
+    n = len(entries)
+    checkpoints = [checkpoint(entries[-1])] if with_checkpoint else []
+    public_key = KEY.public_key()
+    assert verify(entries, checkpoints=checkpoints, public_key=public_key)
+
+    # Without a checkpoint the last entry can be deleted unnoticed (a cut tail), so only a
+    # checkpointed chain gets that mutation.
+    last = n - 1 if with_checkpoint else n - 2
+    if mutation == "edit":
+        at = data.draw(st.integers(0, n - 1))
+        entries[at] = tamper(entries[at], data.draw(st.sampled_from(EDITABLE)))
+    elif mutation == "delete":
+        at = data.draw(st.integers(0, last))
+        del entries[at]
+    elif mutation == "swap":
+        at = data.draw(st.integers(0, n - 2))
+        other = data.draw(st.integers(at + 1, n - 1))
+        entries[at], entries[other] = entries[other], entries[at]
+    else:
+        # A forgery whose own hash and link are right; appending one at the end would be
+        # indistinguishable from a genuine append, so it goes before an existing entry.
+        at = data.draw(st.integers(0, n - 1))
+        head = entries[at - 1] if at else None
+        entries.insert(at, chain([data.draw(events)], head=head)[0])
+
+    report = verify(entries, checkpoints=checkpoints, public_key=public_key)
+    assert not report
+    assert report.first_broken is not None
+    assert 1 <= report.first_broken <= at + 1
