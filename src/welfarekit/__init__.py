@@ -5,6 +5,7 @@ The public surface is re-exported here; everything else is an implementation det
 
 from welfarekit.access import Action, Actor, AuthenticationLevel, Resource, ResourceType
 from welfarekit.audit import AuditEvent, AuditOutcome
+from welfarekit.crypto import CryptoError, KeyringError, Plaintext, SealBroken
 from welfarekit.directory import Directory
 from welfarekit.errors import (
     AccessDenied,
@@ -56,7 +57,16 @@ from welfarekit.model import (
     Withdrawal,
     validate_business_id,
 )
+from welfarekit.model.record import (
+    EntryKind,
+    EntryStatus,
+    Measure,
+    Participant,
+    RecordEntry,
+    WelfareRecord,
+)
 from welfarekit.plugins import AdapterRegistry
+from welfarekit.records import Disclosure, RecordTimeline
 from welfarekit.rules import ConsentRequirement, Decision, LegalBasis
 from welfarekit.session import Session, WillHistory
 from welfarekit.settings import Settings
@@ -83,10 +93,14 @@ __all__ = [
     "ConsentPurpose",
     "ConsentRequired",
     "ConsentRequirement",
+    "CryptoError",
     "Decision",
     "Directory",
+    "Disclosure",
     "EducationProvider",
     "EmployerKind",
+    "EntryKind",
+    "EntryStatus",
     "Evidence",
     "EvidenceMethod",
     "ExpressionOfWill",
@@ -102,18 +116,25 @@ __all__ = [
     "InstitutionKind",
     "IntegrityError",
     "InvalidValue",
+    "KeyringError",
     "LegalBasis",
+    "Measure",
     "Membership",
     "NotFound",
+    "Participant",
     "Period",
     "PersonKind",
     "PersonRef",
     "PersonalIdentityCode",
+    "Plaintext",
     "PluginError",
+    "RecordEntry",
+    "RecordTimeline",
     "Resource",
     "ResourceType",
     "Role",
     "SchemaStatus",
+    "SealBroken",
     "Session",
     "Settings",
     "StaffMember",
@@ -125,6 +146,7 @@ __all__ = [
     "WelfareGroup",
     "WelfareKit",
     "WelfareKitError",
+    "WelfareRecord",
     "WillHistory",
     "WillKind",
     "Withdrawal",

@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from welfarekit import __version__
 from welfarekit.builtin import BUILTIN_PLUGINS
@@ -31,24 +32,35 @@ def _open(args: argparse.Namespace) -> WelfareKit:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from welfarekit.crypto import init_key_file
     from welfarekit.demo import (
         DEMO_PROVIDER_ID,
         build_consent_demo,
         build_demo,
+        build_record_demo,
         describe_access,
         describe_provider,
+        describe_record,
     )
 
     now = dt.datetime.now(dt.UTC)
     today = today_in_finland(now)
     with _open(args) as kit:
         print(f"welfarekit demo: database {kit.storage.describe()}")
+        key_file = kit.settings.key_file
+        if kit.settings.keyring == "local" and not key_file.exists():
+            key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            init_key_file(key_file)
+            print(f"welfarekit demo: created the key file {key_file}")
         written = build_demo(kit, today)
         build_consent_demo(kit, now)
+        build_record_demo(kit, now)
         print()
         print(describe_provider(kit.directory("demo"), DEMO_PROVIDER_ID, today))
         print()
         print(describe_access(kit, now))
+        print()
+        print(describe_record(kit, now))
         print()
         print(
             f"Wrote {written} objects. Running the demo again refreshes the same objects; "
@@ -102,6 +114,49 @@ def _cmd_rules_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_file(args: argparse.Namespace) -> Path:
+    return Path(args.key_file) if args.key_file else Settings.from_env().key_file
+
+
+def _cmd_keys_init(args: argparse.Namespace) -> int:
+    from welfarekit.crypto import init_key_file
+
+    path = _key_file(args)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keyring = init_key_file(path)
+    print(f"created {keyring.path} (readable by its owner only), key {keyring.key_id}")
+    print("Back it up apart from the database: without it nothing sealed can be read.")
+    return 0
+
+
+def _cmd_keys_add(args: argparse.Namespace) -> int:
+    from welfarekit.crypto import add_key
+
+    key_id = add_key(_key_file(args))
+    print(f"added key {key_id} to {_key_file(args)}; new keysets are wrapped under it")
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from welfarekit.audit_chain import verify
+
+    broken = 0
+    with _open(args) as kit:
+        providers = [p.id for p in kit.directory("audit-verify").providers()]
+        if args.provider:
+            providers = [args.provider]
+        for provider_id in providers:
+            with kit.storage.transaction() as tx:
+                entries = tx.audit_entries(provider_id)
+            report = verify(entries)
+            if report:
+                print(f"{provider_id}: {report.checked} audit events, chain intact")
+            else:
+                broken += 1
+                print(f"{provider_id}: BROKEN at event {report.first_broken}: {report.problem}")
+    return EXIT_ERROR if broken else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="welfarekit",
@@ -145,6 +200,36 @@ def build_parser() -> argparse.ArgumentParser:
         "print who can see what, from the rules",
         db=False,
     )
+
+    key_file = argparse.ArgumentParser(add_help=False)
+    key_file.add_argument(
+        "--key-file",
+        metavar="PATH",
+        help="the key file (default: $WELFAREKIT_KEY_FILE, then keys.json beside the "
+        "embedded database)",
+    )
+    keys_group = commands.add_parser("keys", help="key-encryption keys: init, add")
+    keys_commands = keys_group.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
+    for name, handler, text in (
+        ("init", _cmd_keys_init, "create the local key file (owner-only permissions)"),
+        ("add", _cmd_keys_add, "add a new current key-encryption key to the key file"),
+    ):
+        sub = keys_commands.add_parser(name, parents=[key_file], help=text, description=text)
+        sub.set_defaults(handler=handler)
+
+    audit_group = commands.add_parser("audit", help="the audit trail: verify")
+    audit_commands = audit_group.add_subparsers(
+        dest="audit_command", metavar="COMMAND", required=True
+    )
+    verify_parser = audit_commands.add_parser(
+        "verify",
+        parents=[database],
+        help="check every provider's audit chain (exit 1 if broken)",
+        description="Check the hash chain of each provider's audit trail and report the "
+        "first broken link: an edited, deleted, inserted or reordered event.",
+    )
+    verify_parser.add_argument("--provider", metavar="ID", help="check one provider only")
+    verify_parser.set_defaults(handler=_cmd_audit_verify)
     return parser
 
 

@@ -39,15 +39,19 @@ from welfarekit.model import (
     WelfareGroup,
     WillKind,
 )
+from welfarekit.model.record import EntryKind, Measure, Participant
+from welfarekit.sealed import SealedRecord
 from welfarekit.storage import Entity
 
 __all__ = [
     "DEMO_PROVIDER_ID",
     "build_consent_demo",
     "build_demo",
+    "build_record_demo",
     "demo_entities",
     "describe_access",
     "describe_provider",
+    "describe_record",
 ]
 
 DEMO_PROVIDER_ID = "harjula"
@@ -393,4 +397,72 @@ def describe_access(kit: WelfareKit, now: dt.datetime) -> str:
         verdict = "yes" if decision.allowed else "no "
         reason = decision.reason.removeprefix("allowed as ").removeprefix("denied: ")
         lines.append(f"  {verdict} {label}: {reason}")
+    return "\n".join(lines)
+
+
+# -- the welfare record ----------------------------------------------------------------------
+
+_RECORD = "demo-record-aino"
+
+
+def build_record_demo(kit: WelfareKit, now: dt.datetime) -> None:
+    """Aino's record: the kuraattori (the group's responsible person) opens it, writes the
+    meeting's handling and the plan of measures. Sealed; a second run adds nothing."""
+    if _recorded(kit, SealedRecord, _RECORD):
+        return
+    today = today_in_finland(now)
+    minna = kit.session(
+        Actor(provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STAFF, "minna.lehtonen")),
+        now=now,
+    )
+    minna.open_record(
+        student_id="aino.korhonen", group_id=_CASE, record_id=_RECORD,
+        subject="Poissaolojen lisääntyminen", initiator="ryhmänohjaaja Juha Mäkinen",
+        background="Poissaolot ovat lisääntyneet syyslukukaudella; Aino toivoi tukea.",
+    )  # fmt: skip
+    minna.add_entry(
+        record_id=_RECORD, kind=EntryKind.MEETING, event_date=today, entry_id=f"{_RECORD}-1",
+        text="Käytiin läpi Ainon tilanne ja toiveet. Sovittiin tukitoimista yhdessä.",
+        participants=[Participant(name="Aino Korhonen", position="opiskelija"),
+                      Participant(name="Minna Lehtonen", position="kuraattori"),
+                      Participant(name="Tuomas Saarinen", position="psykologi")],
+    )  # fmt: skip
+    minna.add_entry(
+        record_id=_RECORD, kind=EntryKind.PLAN, event_date=today, entry_id=f"{_RECORD}-2",
+        text="Tukitoimet ja seuranta.",
+        measures=[Measure(measure="Tapaamiset kuraattorin kanssa joka toinen viikko",
+                          responsible="Minna Lehtonen", follow_up_by="Tuomas Saarinen",
+                          due=today + dt.timedelta(days=42))],
+    )  # fmt: skip
+
+
+def describe_record(kit: WelfareKit, now: dt.datetime) -> str:
+    """Aino's record as the psychologist in her group reads it, and the audit trail."""
+    from welfarekit.audit_chain import verify
+
+    tuomas = kit.session(
+        Actor(provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STAFF, "tuomas.saarinen")),
+        now=now,
+    )
+    timeline = tuomas.timeline(_RECORD)
+    record = timeline.record
+    lines = [
+        "Aino's welfare record (opiskeluhuoltokertomus), as Tuomas Saarinen reads it",
+        f"  Subject: {record.subject}; brought up by {record.initiator}",
+    ]
+    for entry in timeline.current:
+        lines.append(f"  {entry.event_date.isoformat()} {entry.kind.value}, "
+                     f"{entry.author_title}: {entry.text}")  # fmt: skip
+        lines += [f"    present: {p.name} ({p.position})" for p in entry.participants]
+        lines += [f"    measure: {m.measure}; {m.responsible}, follow-up {m.follow_up_by}"
+                  for m in entry.measures]  # fmt: skip
+    with kit.storage.transaction() as tx:
+        entries = tx.audit_entries(DEMO_PROVIDER_ID)
+    report = verify(entries)
+    lines += [
+        "  Stored sealed: the database holds only ciphertext of the record's content.",
+        "",
+        f"Audit trail: {report.checked} events, hash chain "
+        + ("intact" if report else f"BROKEN at {report.first_broken}"),
+    ]
     return "\n".join(lines)

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from welfarekit.audit import AuditEvent
-from welfarekit.errors import AuditFailure, IntegrityError, NotFound, WelfareKitError
+from welfarekit.auditing import emit
+from welfarekit.errors import IntegrityError, NotFound
 from welfarekit.model import (
     EducationProvider,
     GroupKind,
@@ -69,7 +70,9 @@ class Directory:
             for entity in entities:
                 _CHECKS[type(entity)](tx, entity)
                 tx.save(entity)
-                self._audit(entity, "directory.write", type(entity).__name__, entity_key(entity))
+                self._audit(
+                    tx, entity, "directory.write", type(entity).__name__, entity_key(entity)
+                )
 
     def get(self, kind: type[E], provider_id: str, key: str, /) -> E:
         """The object, or :class:`~welfarekit.errors.NotFound`."""
@@ -77,7 +80,7 @@ class Directory:
             found = tx.get(kind, provider_id, key)
             if found is None:
                 raise NotFound(f"no {kind.__name__} {key!r} in provider {provider_id!r}")
-            self._audit(found, "directory.read", kind.__name__, key)
+            self._audit(tx, found, "directory.read", kind.__name__, key)
             return found
 
     def find(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
@@ -93,7 +96,7 @@ class Directory:
         with self._storage.transaction() as tx:
             found = tx.list(kind, provider_id, **filters)
             query = ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
-            self._audit_provider(provider_id, "directory.list", kind.__name__, query or "*")
+            self._audit_provider(tx, provider_id, "directory.list", kind.__name__, query or "*")
             return found
 
     def providers(self) -> builtins.list[EducationProvider]:
@@ -103,11 +106,15 @@ class Directory:
 
     # -- audit ------------------------------------------------------------------------------
 
-    def _audit(self, entity: Entity, action: str, resource_type: str, key: str) -> None:
+    def _audit(
+        self, tx: StorageTransaction, entity: Entity, action: str, resource_type: str, key: str
+    ) -> None:
         provider = entity.id if isinstance(entity, EducationProvider) else entity.provider_id
-        self._audit_provider(provider, action, resource_type, key)
+        self._audit_provider(tx, provider, action, resource_type, key)
 
-    def _audit_provider(self, provider_id: str, action: str, resource_type: str, key: str) -> None:
+    def _audit_provider(
+        self, tx: StorageTransaction, provider_id: str, action: str, resource_type: str, key: str
+    ) -> None:
         event = AuditEvent(
             provider_id=provider_id,
             actor=f"system:{self.source}",
@@ -115,15 +122,7 @@ class Directory:
             resource_type=resource_type,
             resource_id=key,
         )
-        try:
-            self._hook.welfarekit_audit_event(event=event)
-        except WelfareKitError:
-            raise
-        except Exception as error:
-            raise AuditFailure(
-                f"an audit sink failed ({type(error).__name__}: {error}); "
-                f"the {action} was not carried out"
-            ) from error
+        emit(tx, self._hook, event)
 
 
 # -- reference checks -----------------------------------------------------------------------

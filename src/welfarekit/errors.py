@@ -19,6 +19,7 @@ __all__ = [
     "AdapterNotFound",
     "AuditFailure",
     "ConfigurationError",
+    "ConflictError",
     "ConsentRequired",
     "IncompatibleAdapter",
     "IntegrityError",
@@ -110,3 +111,8 @@ class ConsentRequired(WelfareKitError):
     def __init__(self, requirement: ConsentRequirement) -> None:
         super().__init__(requirement.describe())
         self.requirement = requirement
+
+
+class ConflictError(StorageError):
+    """Another transaction changed the same data first; nothing of this one was written and
+    the operation can be retried as a whole."""

@@ -10,12 +10,14 @@ import pluggy
 
 from welfarekit.access import Actor
 from welfarekit.builtin import BUILTIN_PLUGINS
+from welfarekit.crypto import Keyring
 from welfarekit.directory import Directory
 from welfarekit.errors import AdapterNotFound, ConfigurationError, PluginError
 from welfarekit.plugins import AdapterRegistry, LoadedPlugin, installed_plugins, load_plugins
 from welfarekit.session import Session
 from welfarekit.settings import Settings
 from welfarekit.storage import SchemaStatus, StorageAdapter
+from welfarekit.vault import Vault
 
 __all__ = ["WelfareKit"]
 
@@ -47,6 +49,24 @@ class WelfareKit:
         self.plugins = tuple(plugins)
         self.storage = storage
         self.storage_name = storage_name
+        self.vault = Vault(self._open_keyring, lambda: dt.datetime.now(dt.UTC))
+
+    def _open_keyring(self) -> Keyring:
+        offer = self.registry.keyrings.get(self.settings.keyring)
+        if offer is None:
+            loaded = ", ".join(sorted(self.registry.keyrings)) or "none"
+            raise AdapterNotFound(
+                f"no keyring adapter named {self.settings.keyring!r} is loaded (loaded: {loaded})"
+            )
+        keyring = offer.factory(self.settings)
+        if not isinstance(keyring, Keyring):
+            raise PluginError(f"keyring adapter {offer.name!r} returned no Keyring")
+        return keyring
+
+    @property
+    def keyring(self) -> Keyring:
+        """The key-encryption keys, loaded on first use."""
+        return self.vault.keyring
 
     @classmethod
     def open(
@@ -110,7 +130,7 @@ class WelfareKit:
 
         ``now`` fixes the clock, for tests and for replaying a day.
         """
-        return Session(self.storage, self.plugin_manager.hook, actor, now=now)
+        return Session(self.storage, self.plugin_manager.hook, actor, vault=self.vault, now=now)
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -59,6 +59,14 @@ class NotifierOffer:
     plugin: str
 
 
+@attrs.frozen
+class KeyringOffer:
+    name: str
+    factory: Callable[[Any], object]
+    description: str
+    plugin: str
+
+
 class AdapterRegistry:
     """Where plugins offer their adapters by name (``welfarekit_register_adapters``).
 
@@ -68,6 +76,7 @@ class AdapterRegistry:
     def __init__(self) -> None:
         self._storage: dict[str, StorageOffer] = {}
         self._notifiers: dict[str, NotifierOffer] = {}
+        self._keyrings: dict[str, KeyringOffer] = {}
         self._plugin = "<host>"
 
     def add_storage(
@@ -94,6 +103,19 @@ class AdapterRegistry:
         self._check_name("notifier", name, self._notifiers)
         self._notifiers[name] = NotifierOffer(name, factory, description, self._plugin)
 
+    def add_keyring(
+        self, name: str, factory: Callable[[Any], object], *, description: str = ""
+    ) -> None:
+        """Offer a keyring; ``factory(settings)`` returns a
+        :class:`welfarekit.crypto.Keyring` holding the key-encryption keys (a key file, an
+        HSM through PKCS#11, a cloud KMS)."""
+        self._check_name("keyring", name, self._keyrings)
+        self._keyrings[name] = KeyringOffer(name, factory, description, self._plugin)
+
+    @property
+    def keyrings(self) -> Mapping[str, KeyringOffer]:
+        return dict(self._keyrings)
+
     @property
     def storage(self) -> Mapping[str, StorageOffer]:
         return dict(self._storage)
@@ -104,15 +126,13 @@ class AdapterRegistry:
 
     def offered_by(self, plugin: str) -> list[str]:
         """``kind:name`` of every adapter the named plugin registered."""
-        offers: list[StorageOffer | NotifierOffer] = [
+        kinds = {StorageOffer: "storage", NotifierOffer: "notifier", KeyringOffer: "keyring"}
+        offers: list[StorageOffer | NotifierOffer | KeyringOffer] = [
             *self._storage.values(),
             *self._notifiers.values(),
+            *self._keyrings.values(),
         ]
-        return sorted(
-            f"{'storage' if isinstance(o, StorageOffer) else 'notifier'}:{o.name}"
-            for o in offers
-            if o.plugin == plugin
-        )
+        return sorted(f"{kinds[type(o)]}:{o.name}" for o in offers if o.plugin == plugin)
 
     def _check_name(self, kind: str, name: str, existing: Mapping[str, Any]) -> None:
         if not isinstance(name, str) or re.fullmatch(r"[a-z][a-z0-9_.-]{0,63}", name) is None:

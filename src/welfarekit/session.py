@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
 
 from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.audit import AuditEvent, AuditOutcome
-from welfarekit.errors import (
-    AccessDenied,
-    AuditFailure,
-    ConsentRequired,
-    IntegrityError,
-    WelfareKitError,
-)
+from welfarekit.auditing import emit
+from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError
 from welfarekit.model import (
     COUNTY_ROLES,
     CapacityAssessment,
@@ -43,6 +39,7 @@ from welfarekit.model import (
     WillKind,
     Withdrawal,
 )
+from welfarekit.records import RecordsMixin
 from welfarekit.rules import (
     ActorFacts,
     Decision,
@@ -56,6 +53,7 @@ from welfarekit.rules import (
     decide,
 )
 from welfarekit.storage import StorageAdapter, StorageTransaction
+from welfarekit.vault import Vault
 
 __all__ = ["Session", "WillHistory"]
 
@@ -71,7 +69,7 @@ class WillHistory:
     vetoes: tuple[GuardianVeto, ...]
 
 
-class Session:
+class Session(RecordsMixin):
     """Operations on behalf of one actor. Create it with :meth:`WelfareKit.session`.
 
     ``now`` fixes the clock (for tests and replays); by default each operation uses the
@@ -84,10 +82,12 @@ class Session:
         hook: Any,
         actor: Actor,
         *,
+        vault: Vault,
         now: dt.datetime | None = None,
     ) -> None:
         if now is not None and now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        self._vault = vault
         self._storage = storage
         self._hook = hook
         self.actor = actor
@@ -98,6 +98,20 @@ class Session:
         return self._now if self._now is not None else dt.datetime.now(dt.UTC)
 
     # -- decisions ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[StorageTransaction]:
+        """A transaction in which a refusal still commits its audit entry: an
+        :class:`~welfarekit.errors.AccessDenied` raised inside lets the transaction commit
+        (the refusal is written before anything else could be) and is raised after it."""
+        refused: AccessDenied | None = None
+        with self._storage.transaction() as tx:
+            try:
+                yield tx
+            except AccessDenied as error:
+                refused = error
+        if refused is not None:
+            raise refused
 
     def decide(
         self, action: Action, resource: Resource, *, basis: LegalBasis | None = None
@@ -137,7 +151,7 @@ class Session:
         else:
             decision = decide(self.actor, action, resource, facts, basis=basis)
             decision = apply_vetoes(decision, self._vetoes(decision))
-        self._audit(decision)
+        self._audit(tx, decision)
         return decision, facts
 
     def _vetoes(self, decision: Decision) -> Iterable[tuple[str, str | None]]:
@@ -154,7 +168,7 @@ class Session:
                 reason = "the policy plugin answered something other than a reason"
             yield impl.plugin_name, reason
 
-    def _audit(self, decision: Decision, action: str | None = None) -> None:
+    def _audit(self, tx: StorageTransaction, decision: Decision, action: str | None = None) -> None:
         resource = decision.resource
         event = AuditEvent(
             provider_id=resource.provider_id,
@@ -163,17 +177,15 @@ class Session:
             resource_type=resource.type.value,
             resource_id=resource.id or resource.student_id or "*",
             outcome=AuditOutcome.SUCCESS if decision.allowed else AuditOutcome.DENIED,
-            reason=None if decision.allowed else decision.reason,
+            # A plugin's own words may hold personal data, and chained audit entries can
+            # never be erased: keep only who refused.
+            reason=None
+            if decision.allowed
+            else f"refused by {decision.vetoed_by}"
+            if decision.vetoed_by
+            else decision.reason,
         )
-        try:
-            self._hook.welfarekit_audit_event(event=event)
-        except WelfareKitError:
-            raise
-        except Exception as error:
-            raise AuditFailure(
-                f"an audit sink failed ({type(error).__name__}: {error}); "
-                "the operation was not carried out"
-            ) from error
+        emit(tx, self._hook, event)
 
     # -- facts ---------------------------------------------------------------------------------
 
@@ -272,7 +284,7 @@ class Session:
         entity: Callable[[], Any],
     ) -> Any:
         """Decide, check, save and audit in one transaction: all or nothing."""
-        with self._storage.transaction() as tx:
+        with self._transaction() as tx:
             decision, facts = self._decide(
                 tx, Action.WRITE, self._resource(student_id, record_id), None
             )
@@ -460,7 +472,7 @@ class Session:
 
     def will_history(self, student_id: str) -> WillHistory:
         """The student's expressions of will with their whole history (audited read)."""
-        with self._storage.transaction() as tx:
+        with self._transaction() as tx:
             decision, facts = self._decide(tx, Action.LIST, self._resource(student_id), None)
             if not decision.allowed or facts is None or facts.student is None:
                 raise AccessDenied(decision)
@@ -488,7 +500,7 @@ class Session:
         """The consent in force for the purpose, or :class:`~welfarekit.errors.ConsentRequired`
         naming whose consent it takes and in what form."""
         wanted = ConsentPurpose(purpose)
-        with self._storage.transaction() as tx:
+        with self._transaction() as tx:
             decision, facts = self._decide(tx, Action.READ, self._resource(student_id), None)
             if not decision.allowed or facts is None or facts.student is None:
                 raise AccessDenied(decision)

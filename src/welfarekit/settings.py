@@ -15,7 +15,13 @@ import attrs
 
 from welfarekit.errors import ConfigurationError
 
-__all__ = ["DEFAULT_PLUGINS", "Settings", "default_database_path", "normalize_database_url"]
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "Settings",
+    "default_database_path",
+    "default_key_file",
+    "normalize_database_url",
+]
 
 DEFAULT_PLUGINS: tuple[str, ...] = ("sqlalchemy",)
 """Plugins allowed when the host says nothing: welfarekit's own SQL storage, which the
@@ -24,6 +30,7 @@ embedded default database needs. Pass ``plugins=()`` to load none."""
 ENV_DB = "WELFAREKIT_DB"
 ENV_PLUGINS = "WELFAREKIT_PLUGINS"
 ENV_STORAGE = "WELFAREKIT_STORAGE"
+ENV_KEY_FILE = "WELFAREKIT_KEY_FILE"
 
 
 def default_database_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -32,6 +39,12 @@ def default_database_path(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "welfarekit" / "welfarekit.sqlite3"
+
+
+def default_key_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The local keyring's key file beside the embedded database
+    (``$XDG_DATA_HOME/welfarekit/keys.json``); create it with ``welfarekit keys init``."""
+    return default_database_path(environ).with_name("keys.json")
 
 
 def normalize_database_url(value: str) -> str:
@@ -84,6 +97,10 @@ class Settings:
     """The storage adapter's name; ``None`` picks the one adapter that accepts the URL."""
     adapter_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     """Options per adapter name, handed to the adapter's factory."""
+    keyring: str = "local"
+    """The keyring adapter holding the key-encryption keys; ``local`` is a key file."""
+    key_file: Path = attrs.field(factory=default_key_file, converter=Path)
+    """The local keyring's key file (``WELFAREKIT_KEY_FILE``)."""
 
     @classmethod
     def from_env(
@@ -100,6 +117,7 @@ class Settings:
             values["plugins"] = env[ENV_PLUGINS]
         if env.get(ENV_STORAGE):
             values["storage"] = env[ENV_STORAGE]
+        values["key_file"] = env.get(ENV_KEY_FILE) or default_key_file(env)
         return cls(**values)
 
     def options_for(self, adapter: str) -> Mapping[str, Any]:

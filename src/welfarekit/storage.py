@@ -10,6 +10,7 @@ provider, and a key is unique only within its provider.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from operator import attrgetter
@@ -17,6 +18,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
+from welfarekit.audit_chain import ChainedEvent
 from welfarekit.model import (
     CapacityAssessment,
     EducationProvider,
@@ -32,12 +34,21 @@ from welfarekit.model import (
     WelfareGroup,
     Withdrawal,
 )
+from welfarekit.sealed import (
+    BlindIndexEntry,
+    SealedDisclosure,
+    SealedEntry,
+    SealedIdentityCode,
+    SealedRecord,
+    StoredKeyset,
+)
 
 __all__ = [
     "DIRECTORY_TYPES",
     "ENTITY_TYPES",
     "FILTERS",
     "REGISTER_TYPES",
+    "SECRET_TYPES",
     "Entity",
     "SchemaStatus",
     "StorageAdapter",
@@ -59,6 +70,12 @@ Entity = (
     | Withdrawal
     | CapacityAssessment
     | GuardianVeto
+    | SealedRecord
+    | SealedEntry
+    | SealedDisclosure
+    | StoredKeyset
+    | BlindIndexEntry
+    | SealedIdentityCode
 )
 E = TypeVar("E", bound=Entity)
 
@@ -80,10 +97,17 @@ REGISTER_TYPES: tuple[type[Entity], ...] = (
     Withdrawal,
     CapacityAssessment,
     GuardianVeto,
+    SealedRecord,
+    SealedEntry,
+    SealedDisclosure,
 )
 """The kinds of object of the student welfare register; append-only (never replaced)."""
 
-ENTITY_TYPES: tuple[type[Entity], ...] = DIRECTORY_TYPES + REGISTER_TYPES
+SECRET_TYPES: tuple[type[Entity], ...] = (StoredKeyset, BlindIndexEntry, SealedIdentityCode)
+"""A student's secrets: replaced when keys rotate, deleted when the student is
+crypto-shredded."""
+
+ENTITY_TYPES: tuple[type[Entity], ...] = DIRECTORY_TYPES + REGISTER_TYPES + SECRET_TYPES
 """Every kind of object storage keeps."""
 
 FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
@@ -114,6 +138,18 @@ FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
     Withdrawal: {"student_id": attrgetter("student_id")},
     CapacityAssessment: {"student_id": attrgetter("student_id")},
     GuardianVeto: {"student_id": attrgetter("student_id")},
+    SealedRecord: {"student_id": attrgetter("student_id")},
+    SealedEntry: {
+        "record_id": attrgetter("record_id"),
+        "student_id": attrgetter("student_id"),
+    },
+    SealedDisclosure: {
+        "record_id": attrgetter("record_id"),
+        "student_id": attrgetter("student_id"),
+    },
+    StoredKeyset: {},
+    BlindIndexEntry: {"name": attrgetter("name"), "value": attrgetter("value")},
+    SealedIdentityCode: {},
 }
 """The equality filters :meth:`StorageTransaction.list` accepts per kind, and how each is
 read off an object (the reference adapter uses these getters; SQL adapters map them to
@@ -124,6 +160,10 @@ def entity_key(entity: Entity) -> str:
     """The key of an object within its provider (and kind)."""
     if isinstance(entity, Guardianship):
         return f"{entity.guardian_id}/{entity.student_id}"
+    if isinstance(entity, BlindIndexEntry):
+        return f"{entity.name}/{entity.student_id}"
+    if isinstance(entity, StoredKeyset | SealedIdentityCode):
+        return entity.student_id
     return entity.id
 
 
@@ -166,6 +206,26 @@ class StorageTransaction(Protocol):
         member compares by its value); an unknown filter or a value that is not a string
         raises ``TypeError``.
         """
+
+    def delete(self, kind: type[Entity], provider_id: str, key: str, /) -> bool:
+        """Delete one object; ``True`` if it existed. The core deletes only a student's
+        secrets (crypto-shredding) and what a retention run destroys, children before
+        their parents (entries and disclosures before their record)."""
+
+    def append_audit(self, entry: ChainedEvent) -> None:
+        """Append one chained audit event. Entries are never changed or deleted; a second
+        entry with the same provider and sequence raises
+        :class:`~welfarekit.errors.ConflictError` (another transaction appended first:
+        retry the operation)."""
+
+    def audit_head(self, provider_id: str) -> ChainedEvent | None:
+        """The provider's newest audit entry, or ``None`` for an empty chain."""
+
+    def audit_entries(
+        self, provider_id: str, *, after: int = 0, limit: int | None = None
+    ) -> builtins.list[ChainedEvent]:
+        """The provider's audit entries with a sequence above ``after``, in order, at most
+        ``limit`` of them (``limit`` is 0 or more; a negative one raises ``ValueError``)."""
 
 
 @runtime_checkable

@@ -3,8 +3,11 @@ third-party adapter."""
 
 from types import ModuleType
 
-from welfarekit.builtin import memory
+from welfarekit.builtin import local_keyring, memory
 
-BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (("memory", memory),)
+BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
+    ("memory", memory),
+    ("local-keyring", local_keyring),
+)
 
 __all__ = ["BUILTIN_PLUGINS"]

@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
-from welfarekit.errors import IntegrityError
+from welfarekit.audit_chain import ChainedEvent
+from welfarekit.errors import ConflictError, IntegrityError
 from welfarekit.hookspecs import hookimpl
 from welfarekit.model import EducationProvider
 from welfarekit.plugins import AdapterRegistry
@@ -34,8 +35,30 @@ SCHEMA = "memory-1"
 
 
 class _MemoryTransaction:
-    def __init__(self, rows: dict[_Key, Entity]) -> None:
+    def __init__(self, rows: dict[_Key, Entity], audit: dict[str, list[ChainedEvent]]) -> None:
         self.rows = rows
+        self.audit = audit
+
+    def delete(self, kind: type[Entity], provider_id: str, key: str, /) -> bool:
+        return self.rows.pop((kind, provider_id, key), None) is not None
+
+    def append_audit(self, entry: ChainedEvent) -> None:
+        chain = self.audit.setdefault(entry.event.provider_id, [])
+        if chain and chain[-1].sequence >= entry.sequence:
+            raise ConflictError(f"audit entry {entry.sequence} exists already; retry")
+        chain.append(entry)
+
+    def audit_head(self, provider_id: str) -> ChainedEvent | None:
+        chain = self.audit.get(provider_id)
+        return chain[-1] if chain else None
+
+    def audit_entries(
+        self, provider_id: str, *, after: int = 0, limit: int | None = None
+    ) -> list[ChainedEvent]:
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be 0 or more")
+        found = [e for e in self.audit.get(provider_id, []) if e.sequence > after]
+        return found if limit is None else found[:limit]
 
     def save(self, entity: Entity) -> None:
         provider = entity.id if isinstance(entity, EducationProvider) else entity.provider_id
@@ -72,14 +95,17 @@ class MemoryStorage:
     def __init__(self, url: str = "memory://", options: Mapping[str, Any] | None = None) -> None:
         self.url = url
         self._rows: dict[_Key, Entity] = {}
+        self._audit: dict[str, list[ChainedEvent]] = {}
         self._lock = threading.RLock()
 
     @contextmanager
     def transaction(self) -> Iterator[StorageTransaction]:
         with self._lock:
-            tx = _MemoryTransaction(dict(self._rows))
+            tx = _MemoryTransaction(
+                dict(self._rows), {p: list(chain) for p, chain in self._audit.items()}
+            )
             yield tx
-            self._rows = tx.rows
+            self._rows, self._audit = tx.rows, tx.audit
 
     def upgrade(self) -> None:
         """Nothing to migrate in memory."""
@@ -91,7 +117,7 @@ class MemoryStorage:
         return f"{self.url} (in memory, not persisted)"
 
     def close(self) -> None:
-        self._rows = {}
+        self._rows, self._audit = {}, {}
 
 
 @hookimpl

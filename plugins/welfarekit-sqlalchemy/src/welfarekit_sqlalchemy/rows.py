@@ -2,7 +2,8 @@
 
 One :class:`~welfarekit_sqlalchemy.shapes.Shape` per kind in
 :data:`welfarekit.storage.ENTITY_TYPES`: the directory's here, the register's in
-:mod:`welfarekit_sqlalchemy.register_rows`. Building objects back goes through the model
+:mod:`welfarekit_sqlalchemy.register_rows`, the sealed kinds and students' secrets in
+:mod:`welfarekit_sqlalchemy.sealed_rows`. Building objects back goes through the model
 classes, so their validators run on what the database returns.
 """
 
@@ -32,6 +33,7 @@ from welfarekit.model import (
 from welfarekit.storage import Entity
 from welfarekit_sqlalchemy import tables
 from welfarekit_sqlalchemy.register_rows import REGISTER_SHAPES
+from welfarekit_sqlalchemy.sealed_rows import SEALED_SHAPES
 from welfarekit_sqlalchemy.shapes import Children, Row, Shape, same_names
 
 __all__ = ["SHAPES", "Children", "Row", "Shape"]
@@ -232,5 +234,6 @@ SHAPES: Mapping[type[object], Shape] = {
         _membership,
     ),
     **REGISTER_SHAPES,
+    **SEALED_SHAPES,
 }
 """The shape of every kind :data:`welfarekit.storage.ENTITY_TYPES` lists."""

@@ -3,7 +3,8 @@
 Only SQLAlchemy Core and portable SQL (select, then update or insert) so that the same
 code serves SQLite, PostgreSQL and MariaDB. Every read is confined to one provider
 (invariant 8). The register's records are only inserted: saving one whose key exists raises
-:class:`~welfarekit.errors.IntegrityError`. A database failure surfaces as
+:class:`~welfarekit.errors.IntegrityError`. The audit trail is in
+:mod:`welfarekit_sqlalchemy.audit_log`. A database failure surfaces as
 :class:`~welfarekit.errors.StorageError` naming the database (password hidden) and the
 driver's reason, never the statement's parameters, which may hold personal data
 (:mod:`welfarekit_sqlalchemy.errors`).
@@ -38,10 +39,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from welfarekit.audit_chain import ChainedEvent
 from welfarekit.errors import ConfigurationError, StorageError
 from welfarekit.model import EducationProvider
 from welfarekit.storage import REGISTER_TYPES, Entity, SchemaStatus, check_filters, entity_key
-from welfarekit_sqlalchemy import db
+from welfarekit_sqlalchemy import audit_log, db
 from welfarekit_sqlalchemy.errors import already_recorded, duplicate_key, reason, translated
 from welfarekit_sqlalchemy.rows import SHAPES
 from welfarekit_sqlalchemy.shapes import Children, Row, Shape
@@ -98,6 +100,40 @@ class SQLAlchemyTransaction:
         with translated(f"read {kind.__name__} {key!r} from", self._where):
             found = self._select(shape, conditions)
         return cast(E, found[0]) if found else None
+
+    def delete(self, kind: type[Entity], provider_id: str, key: str, /) -> bool:
+        """Delete one object and its child rows; ``True`` if it existed."""
+        shape = _shape(kind)
+        values = key.split("/")
+        if len(values) != len(shape.key):
+            return False
+        table = shape.table
+        conditions = [
+            table.c[shape.tenant] == provider_id,
+            *(table.c[column] == value for column, value in zip(shape.key, values, strict=True)),
+        ]
+        with translated(f"delete {kind.__name__} {key!r} from", self._where):
+            for children in shape.children:  # kinds with children are keyed by id
+                child = children.table
+                owned = (child.c.provider_id == provider_id, child.c[children.parent] == key)
+                self._connection.execute(delete(child).where(*owned))
+            deleted = self._connection.execute(delete(table).where(*conditions))
+        return deleted.rowcount > 0
+
+    def append_audit(self, entry: ChainedEvent) -> None:
+        """Raises :class:`~welfarekit.errors.ConflictError` when the sequence is taken."""
+        with translated(f"append audit entry {entry.sequence} to", self._where):
+            audit_log.append(self._connection, entry)
+
+    def audit_head(self, provider_id: str) -> ChainedEvent | None:
+        with translated("read the audit trail's head from", self._where):
+            return audit_log.head(self._connection, provider_id)
+
+    def audit_entries(
+        self, provider_id: str, *, after: int = 0, limit: int | None = None
+    ) -> builtins.list[ChainedEvent]:
+        with translated("read the audit trail from", self._where):
+            return audit_log.entries(self._connection, provider_id, after=after, limit=limit)
 
     def _key_condition(self, shape: Shape, row: Row) -> ColumnElement[bool]:
         table = shape.table

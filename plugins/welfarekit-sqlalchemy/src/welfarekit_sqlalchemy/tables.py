@@ -9,6 +9,9 @@ the same schema serves SQLite, PostgreSQL and MariaDB.
 The student welfare register (expressions of will, withdrawals, capacity assessments and
 § 18(2) vetoes) is append-only: its rows are inserted and never updated.
 
+Sealed records, students' secrets and the audit trail are in
+:mod:`welfarekit_sqlalchemy.sealed_tables`, on the same ``metadata``.
+
 This module describes the *current* schema; the migrations build it step by step and a
 test checks that the two agree.
 """
@@ -385,3 +388,7 @@ def include_object(
         return name is not None and name.startswith(TABLE_PREFIX)
     table = getattr(obj, "table", None)
     return table is None or str(table.name).startswith(TABLE_PREFIX)
+
+
+# Last, as it builds on the helpers above: puts its tables in ``metadata`` on every import.
+from welfarekit_sqlalchemy import sealed_tables  # noqa: E402, F401

@@ -1,0 +1,108 @@
+"""The chained audit trail in ``welfarekit_audit_events``: append, head, entries.
+
+Entries are only inserted. The primary key ``(provider_id, sequence)`` refuses a second
+entry at a sequence, which is what two transactions that read the same head and chained
+after it run into: the later one gets :class:`~welfarekit.errors.ConflictError` and is
+retried as a whole (on PostgreSQL the refused insert has aborted its transaction, so
+rolling back is all that is left to it anyway). The same key serves the head (the highest
+sequence, one row from the index) and reading the chain in order.
+
+Every field is stored as it is hashed, so what is read back verifies: the moment in UTC with
+its microseconds, the outcome by its value, the strings unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy.exc
+from sqlalchemy import Connection, insert, select
+
+from welfarekit.audit import AuditEvent, AuditOutcome
+from welfarekit.audit_chain import ChainedEvent
+from welfarekit.errors import ConflictError
+from welfarekit_sqlalchemy.errors import duplicate_key
+from welfarekit_sqlalchemy.sealed_tables import audit_events
+from welfarekit_sqlalchemy.shapes import Row, from_utc, to_utc
+
+__all__ = ["append", "entries", "head"]
+
+
+def _row(entry: ChainedEvent) -> Row:
+    event = entry.event
+    return {
+        "provider_id": event.provider_id,
+        "sequence": entry.sequence,
+        "previous_hash": entry.previous_hash,
+        "entry_hash": entry.entry_hash,
+        "event_id": event.id,
+        "occurred_at": to_utc(event.occurred_at),
+        "actor": event.actor,
+        "action": event.action,
+        "resource_type": event.resource_type,
+        "resource_id": event.resource_id,
+        "outcome": event.outcome.value,
+        "reason": event.reason,
+    }
+
+
+def _entry(r: Mapping[Any, Any]) -> ChainedEvent:
+    event = AuditEvent(
+        id=r["event_id"],
+        provider_id=r["provider_id"],
+        occurred_at=from_utc(r["occurred_at"]),
+        actor=r["actor"],
+        action=r["action"],
+        resource_type=r["resource_type"],
+        resource_id=r["resource_id"],
+        outcome=AuditOutcome(r["outcome"]),
+        reason=r["reason"],
+    )
+    return ChainedEvent(
+        sequence=int(r["sequence"]),
+        event=event,
+        previous_hash=r["previous_hash"],
+        entry_hash=r["entry_hash"],
+    )
+
+
+def append(connection: Connection, entry: ChainedEvent) -> None:
+    """Insert one entry; :class:`ConflictError` when its sequence is taken."""
+    try:
+        connection.execute(insert(audit_events).values(_row(entry)))
+    except sqlalchemy.exc.IntegrityError as error:
+        if duplicate_key(error):
+            raise ConflictError(
+                f"audit entry {entry.sequence} of provider {entry.event.provider_id!r} exists "
+                "already: another transaction appended first; retry the operation"
+            ) from error
+        raise
+
+
+def head(connection: Connection, provider_id: str) -> ChainedEvent | None:
+    """The entry with the highest sequence, read backwards from the primary key's index."""
+    query = (
+        select(audit_events)
+        .where(audit_events.c.provider_id == provider_id)
+        .order_by(audit_events.c.sequence.desc())
+        .limit(1)
+    )
+    found = connection.execute(query).mappings().first()
+    return None if found is None else _entry(found)
+
+
+def entries(
+    connection: Connection, provider_id: str, *, after: int = 0, limit: int | None = None
+) -> list[ChainedEvent]:
+    """The entries above sequence ``after``, in order, at most ``limit`` of them."""
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be zero or more, not {limit}")
+    query = (
+        select(audit_events)
+        .where(audit_events.c.provider_id == provider_id, audit_events.c.sequence > after)
+        .order_by(audit_events.c.sequence)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [_entry(row) for row in connection.execute(query).mappings()]

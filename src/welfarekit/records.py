@@ -1,0 +1,378 @@
+"""Record operations of a session: the welfare record (*opiskeluhuoltokertomus*), sealed.
+
+Every operation decides first, audits in the same transaction, seals before anything reaches
+storage and opens only after the audit entry is written. Corrections and disclosures are
+new rows; nothing is overwritten (§ 20(4), § 20(5)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from welfarekit.access import Action, Resource, ResourceType
+from welfarekit.errors import AccessDenied, IntegrityError, NotFound
+from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
+from welfarekit.model.record import (
+    EntryKind,
+    EntryStatus,
+    Measure,
+    Participant,
+    RecordEntry,
+    WelfareRecord,
+)
+from welfarekit.rules import Decision, LegalBasis
+from welfarekit.sealed import SealedDisclosure, SealedEntry, SealedRecord
+from welfarekit.storage import StorageTransaction
+from welfarekit.vault import Vault
+
+if TYPE_CHECKING:
+    from welfarekit.access import Actor
+    from welfarekit.crypto import Keyset
+    from welfarekit.rules import Facts
+    from welfarekit.storage import StorageAdapter
+
+__all__ = ["Disclosure", "RecordTimeline", "RecordsMixin"]
+
+
+@attrs.frozen(kw_only=True)
+class Disclosure:
+    """A § 20(5) entry: what was given, to whom and on what basis."""
+
+    id: str
+    record_id: str
+    student_id: str
+    what: str
+    recipient: str
+    basis: LegalBasis | None
+    consent_id: str | None
+    disclosed_at: dt.datetime
+    by: Any
+
+
+@attrs.frozen(kw_only=True)
+class RecordTimeline:
+    """A record with every entry version in the order written, each with its status, and
+    its disclosures."""
+
+    record: WelfareRecord
+    entries: tuple[tuple[RecordEntry, EntryStatus], ...]
+    disclosures: tuple[Disclosure, ...]
+
+    @property
+    def current(self) -> tuple[RecordEntry, ...]:
+        return tuple(e for e, status in self.entries if status is EntryStatus.CURRENT)
+
+
+def _participants(value: Iterable[Participant]) -> list[dict[str, str]]:
+    return [{"name": p.name, "position": p.position} for p in value]
+
+
+def _measures(value: Iterable[Measure]) -> list[dict[str, Any]]:
+    return [
+        {"measure": m.measure, "responsible": m.responsible, "follow_up_by": m.follow_up_by,
+         "due": m.due.isoformat() if m.due else None}
+        for m in value
+    ]  # fmt: skip
+
+
+class RecordsMixin:
+    """The record operations of :class:`~welfarekit.session.Session`."""
+
+    if TYPE_CHECKING:  # provided by Session
+        actor: Actor
+        _storage: StorageAdapter
+        _vault: Vault
+
+        @property
+        def now(self) -> dt.datetime: ...
+
+        def _decide(
+            self,
+            tx: StorageTransaction,
+            action: Action,
+            resource: Resource,
+            basis: LegalBasis | None,
+        ) -> tuple[Decision, Facts | None]: ...
+
+        def _facts(
+            self, tx: StorageTransaction, student_id: str | None, now: dt.datetime
+        ) -> Facts | None: ...
+
+        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
+
+    def _record_resource(self, student_id: str, record_id: str | None = None,
+                         **extra: Any) -> Resource:  # fmt: skip
+        return Resource(type=ResourceType.WELFARE_RECORD, provider_id=self.actor.provider_id,
+                        id=record_id, student_id=student_id, **extra)  # fmt: skip
+
+    def _allowed(self, tx: StorageTransaction, action: Action, resource: Resource,
+                 basis: LegalBasis | None = None) -> Decision:  # fmt: skip
+        decision, _ = self._decide(tx, action, resource, basis)
+        if not decision.allowed:
+            raise AccessDenied(decision)
+        return decision
+
+    def _person(self) -> PersonRef:
+        person = self.actor.person
+        if person is None or person.kind is not PersonKind.STAFF:
+            raise IntegrityError("only staff write the welfare record")
+        return person
+
+    def _author_title(self, tx: StorageTransaction) -> str:
+        from welfarekit.model import StaffMember
+
+        person = self.actor.person
+        assert person is not None
+        staff = tx.get(StaffMember, self.actor.provider_id, person.id)
+        if staff is None:
+            raise IntegrityError("record entries are written by staff members")
+        return staff.title or ", ".join(sorted(r.value.replace("_", " ") for r in staff.roles))
+
+    def open_record(
+        self,
+        *,
+        student_id: str,
+        group_id: str,
+        subject: str,
+        background: str,
+        initiator: str,
+        record_id: str | None = None,
+    ) -> WelfareRecord:
+        """Open the record of a new matter for the student's expert group (§ 20(3)-(4))."""
+        provider_id, record_id = self.actor.provider_id, record_id or uuid.uuid4().hex
+        with self._transaction() as tx:
+            self._allowed(tx, Action.WRITE, self._record_resource(student_id, record_id))
+            record = WelfareRecord(
+                id=record_id, provider_id=provider_id, student_id=student_id, group_id=group_id,
+                subject=subject, background=background, initiator=initiator,
+                opened_at=self.now, opened_by=self._person(),
+            )  # fmt: skip
+            group = tx.get(WelfareGroup, provider_id, group_id)
+            if group is None or group.kind is not GroupKind.CASE or group.student_id != student_id:
+                raise IntegrityError("a record belongs to the student's own expert group")
+            keyset = self._vault.keyset(tx, provider_id, student_id, create=True)
+            assert keyset is not None
+            context = Vault.context(provider_id, student_id, "record", record_id)
+            content = {"subject": subject, "background": background, "initiator": initiator}
+            tx.save(SealedRecord(
+                id=record_id, provider_id=provider_id, student_id=student_id,
+                group_id=group_id, opened_at=record.opened_at, opened_by=record.opened_by,
+                content=Vault.seal_json(keyset, content, context),
+            ))  # fmt: skip
+        return record
+
+    def add_entry(
+        self,
+        *,
+        record_id: str,
+        kind: EntryKind | str,
+        event_date: dt.date,
+        text: str,
+        participants: Iterable[Participant] = (),
+        measures: Iterable[Measure] = (),
+        entry_id: str | None = None,
+    ) -> RecordEntry:
+        """Append an entry: a meeting's handling with its participants, a plan of measures,
+        or necessary information on measures (§ 20(4) items 3-5)."""
+        return self._write_entry(
+            record_id=record_id, kind=kind, event_date=event_date, text=text,
+            participants=tuple(participants), measures=tuple(measures),
+            entry_id=entry_id or uuid.uuid4().hex, corrects=None, reason=None, in_error=False,
+        )  # fmt: skip
+
+    def correct_entry(
+        self,
+        *,
+        entry_id: str,
+        text: str,
+        reason: str,
+        participants: Iterable[Participant] = (),
+        measures: Iterable[Measure] = (),
+        entered_in_error: bool = False,
+        new_entry_id: str | None = None,
+    ) -> RecordEntry:
+        """A new version of an entry, with the reason; or a mark that it was entered in
+        error. The corrected version stays in the history."""
+        with self._storage.transaction() as tx:
+            old = tx.get(SealedEntry, self.actor.provider_id, entry_id)
+        if old is None:
+            raise NotFound(f"no record entry {entry_id!r}")
+        return self._write_entry(
+            record_id=old.record_id, kind=old.kind, event_date=old.event_date, text=text,
+            participants=tuple(participants), measures=tuple(measures),
+            entry_id=new_entry_id or uuid.uuid4().hex, corrects=old, reason=reason,
+            in_error=entered_in_error,
+        )  # fmt: skip
+
+    def _write_entry(self, *, record_id: str, kind: EntryKind | str,
+                     event_date: dt.date, text: str, participants: tuple[Participant, ...],
+                     measures: tuple[Measure, ...], entry_id: str, corrects: SealedEntry | None,
+                     reason: str | None, in_error: bool) -> RecordEntry:  # fmt: skip
+        provider_id = self.actor.provider_id
+        with self._transaction() as tx:
+            header = tx.get(SealedRecord, provider_id, record_id)
+            if header is None:
+                raise NotFound(f"no welfare record {record_id!r}")
+            student_id = header.student_id
+            self._allowed(tx, Action.WRITE, self._record_resource(student_id, record_id))
+            if corrects is not None and any(
+                e.corrects == corrects.id
+                for e in tx.list(SealedEntry, provider_id, record_id=record_id)
+            ):
+                raise IntegrityError("that entry was corrected already; correct its newest version")
+            entry = RecordEntry(
+                id=entry_id, provider_id=provider_id, record_id=record_id, student_id=student_id,
+                kind=kind, event_date=event_date, recorded_at=self.now, author=self._person(),
+                author_title=self._author_title(tx), text=text, participants=participants,
+                measures=measures, version=corrects.version + 1 if corrects else 1,
+                corrects=corrects.id if corrects else None, correction_reason=reason,
+                entered_in_error=in_error,
+            )  # fmt: skip
+            keyset = self._vault.keyset(tx, provider_id, student_id, create=True)
+            assert keyset is not None
+            context = Vault.context(
+                provider_id, student_id, "entry", entry.id, version=entry.version
+            )
+            content = {
+                "author_title": entry.author_title, "text": text,
+                "participants": _participants(participants), "measures": _measures(measures),
+                "correction_reason": reason,
+            }  # fmt: skip
+            tx.save(SealedEntry(
+                id=entry.id, provider_id=provider_id, record_id=record_id, student_id=student_id,
+                kind=entry.kind.value, event_date=event_date, recorded_at=entry.recorded_at,
+                author=entry.author, version=entry.version, corrects=entry.corrects,
+                entered_in_error=in_error, content=Vault.seal_json(keyset, content, context),
+            ))  # fmt: skip
+        return entry
+
+    def records(self, student_id: str) -> list[WelfareRecord]:
+        """The student's records (one per matter), opened after the decision and audit."""
+        with self._transaction() as tx:
+            self._allowed(tx, Action.LIST, self._record_resource(student_id))
+            headers = tx.list(SealedRecord, self.actor.provider_id, student_id=student_id)
+            keyset = self._vault.keyset(tx, self.actor.provider_id, student_id, create=False)
+        return [self._open_record(h, keyset) for h in headers]
+
+    @staticmethod
+    def _keys(keyset: Keyset | None) -> Keyset:
+        if keyset is None:
+            raise NotFound("the student's keys were destroyed: the record cannot be opened")
+        return keyset
+
+    def _open_record(self, header: SealedRecord, keyset: Keyset | None) -> WelfareRecord:
+        keyset = self._keys(keyset)
+        context = Vault.context(header.provider_id, header.student_id, "record", header.id)
+        content = Vault.open_json(keyset, header.content, context)
+        return WelfareRecord(
+            id=header.id, provider_id=header.provider_id, student_id=header.student_id,
+            group_id=header.group_id, subject=content["subject"],
+            background=content["background"], initiator=content["initiator"],
+            opened_at=header.opened_at, opened_by=header.opened_by,
+        )  # fmt: skip
+
+    def timeline(self, record_id: str) -> RecordTimeline:
+        """The record with its whole history: every entry version and every disclosure."""
+        provider_id = self.actor.provider_id
+        with self._transaction() as tx:
+            header = tx.get(SealedRecord, provider_id, record_id)
+            if header is None:
+                raise NotFound(f"no welfare record {record_id!r}")
+            self._allowed(tx, Action.READ, self._record_resource(header.student_id, record_id))
+            sealed = tx.list(SealedEntry, provider_id, record_id=record_id)
+            disclosures = tx.list(SealedDisclosure, provider_id, record_id=record_id)
+            stored_keys = self._vault.keyset(tx, provider_id, header.student_id, create=False)
+        record = self._open_record(header, stored_keys)
+        keyset = self._keys(stored_keys)
+        corrected = {e.corrects for e in sealed if e.corrects}
+        in_error = {e.corrects for e in sealed if e.corrects and e.entered_in_error}
+        entries = []
+        for stored in sorted(sealed, key=lambda e: (e.recorded_at, e.version)):
+            context = Vault.context(provider_id, stored.student_id, "entry", stored.id,
+                                    version=stored.version)  # fmt: skip
+            content = Vault.open_json(keyset, stored.content, context)
+            entry = RecordEntry(
+                id=stored.id, provider_id=provider_id, record_id=record_id,
+                student_id=stored.student_id, kind=stored.kind, event_date=stored.event_date,
+                recorded_at=stored.recorded_at, author=stored.author,
+                author_title=content["author_title"], text=content["text"],
+                participants=tuple(Participant(**p) for p in content["participants"]),
+                measures=tuple(Measure(measure=m["measure"], responsible=m["responsible"],
+                                       follow_up_by=m["follow_up_by"],
+                                       due=dt.date.fromisoformat(m["due"]) if m["due"] else None)
+                               for m in content["measures"]),
+                version=stored.version, corrects=stored.corrects,
+                correction_reason=content["correction_reason"],
+                entered_in_error=stored.entered_in_error,
+            )  # fmt: skip
+            status = (
+                EntryStatus.ENTERED_IN_ERROR if stored.id in in_error or stored.entered_in_error
+                else EntryStatus.CORRECTED if stored.id in corrected
+                else EntryStatus.CURRENT
+            )  # fmt: skip
+            entries.append((entry, status))
+        opened = []
+        for stored_d in sorted(disclosures, key=lambda d: d.disclosed_at):
+            context = Vault.context(provider_id, stored_d.student_id, "disclosure", stored_d.id)
+            content = Vault.open_json(keyset, stored_d.content, context)
+            opened.append(Disclosure(
+                id=stored_d.id, record_id=record_id, student_id=stored_d.student_id,
+                what=content["what"], recipient=content["recipient"],
+                basis=LegalBasis(stored_d.basis) if stored_d.basis else None,
+                consent_id=stored_d.consent_id, disclosed_at=stored_d.disclosed_at, by=stored_d.by,
+            ))  # fmt: skip
+        return RecordTimeline(record=record, entries=tuple(entries), disclosures=tuple(opened))
+
+    def disclose(
+        self,
+        *,
+        record_id: str,
+        what: str,
+        recipient: str,
+        basis: LegalBasis | None = None,
+        disclosure_id: str | None = None,
+    ) -> Disclosure:
+        """Give data from the record to someone outside the student's welfare, on the
+        student's specific written consent naming the recipient or on a statutory basis; the
+        § 20(5) entry (what, to whom, on what basis) is written in the same transaction."""
+        provider_id = self.actor.provider_id
+        disclosure_id = disclosure_id or uuid.uuid4().hex
+        with self._transaction() as tx:
+            header = tx.get(SealedRecord, provider_id, record_id)
+            if header is None:
+                raise NotFound(f"no welfare record {record_id!r}")
+            resource = self._record_resource(header.student_id, record_id, recipient=recipient)
+            decision = self._allowed(tx, Action.DISCLOSE, resource, basis)
+            consent_id = None
+            if basis is None:
+                from welfarekit.model import ConsentPurpose
+                from welfarekit.rules import current_will
+
+                facts = self._facts(tx, header.student_id, self.now)
+                assert facts is not None
+                assert facts.student is not None
+                will = current_will(facts.student, ConsentPurpose.DISCLOSURE, facts.now,
+                                    recipient=recipient)  # fmt: skip
+                assert will is not None  # the decision rested on it
+                consent_id = will.id
+            keyset = self._vault.keyset(tx, provider_id, header.student_id, create=True)
+            assert keyset is not None
+            context = Vault.context(provider_id, header.student_id, "disclosure", disclosure_id)
+            person = self._person()
+            tx.save(SealedDisclosure(
+                id=disclosure_id, provider_id=provider_id, record_id=record_id,
+                student_id=header.student_id, disclosed_at=self.now, by=person,
+                basis=basis.value if basis else None, consent_id=consent_id,
+                content=Vault.seal_json(keyset, {"what": what, "recipient": recipient}, context),
+            ))  # fmt: skip
+        return Disclosure(
+            id=disclosure_id, record_id=record_id, student_id=header.student_id, what=what,
+            recipient=recipient, basis=decision.legal_basis, consent_id=consent_id,
+            disclosed_at=self.now, by=person,
+        )  # fmt: skip

@@ -1,0 +1,120 @@
+"""What storage holds of confidential data: ciphertext and the metadata needed to find it.
+
+Storage adapters see these and never the plaintext (DESIGN.md invariant 3). Each
+``content`` is sealed with the student's data key, bound by associated data to its provider,
+register, record type, record id, field, student and version, so a ciphertext moved to
+another row does not open. Keysets and blind indexes are the student's secrets: destroying
+them (crypto-shredding) leaves the ciphertext unreadable for good.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from welfarekit.model._validate import identifier, optional_identifier, text
+from welfarekit.model.people import PersonRef
+
+__all__ = [
+    "BlindIndexEntry",
+    "SealedDisclosure",
+    "SealedEntry",
+    "SealedIdentityCode",
+    "SealedRecord",
+    "StoredKeyset",
+]
+
+_bytes = attrs.validators.instance_of(bytes)
+_ref = attrs.validators.instance_of(PersonRef)
+
+
+def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be timezone-aware")
+
+
+@attrs.frozen(kw_only=True)
+class StoredKeyset:
+    """A student's data keys, wrapped under the provider's key-encryption key ``kek_id``."""
+
+    provider_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    kek_id: str = attrs.field(validator=identifier)
+    blob: bytes = attrs.field(validator=_bytes)
+    updated_at: dt.datetime = attrs.field(validator=_aware)
+
+
+@attrs.frozen(kw_only=True)
+class BlindIndexEntry:
+    """A keyed, truncated hash of a searchable value (the identity code), shared by a few
+    students on purpose so that the index alone identifies nobody."""
+
+    provider_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=identifier)
+    value: str = attrs.field(validator=identifier)
+
+
+@attrs.frozen(kw_only=True)
+class SealedIdentityCode:
+    """A student's personal identity code, sealed."""
+
+    provider_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    ciphertext: bytes = attrs.field(validator=_bytes)
+
+
+@attrs.frozen(kw_only=True)
+class SealedRecord:
+    """A welfare record's header; ``content`` seals subject, background and initiator."""
+
+    id: str = attrs.field(validator=identifier)
+    provider_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    group_id: str = attrs.field(validator=identifier)
+    opened_at: dt.datetime = attrs.field(validator=_aware)
+    opened_by: PersonRef = attrs.field(validator=_ref)
+    content: bytes = attrs.field(validator=_bytes)
+
+
+@attrs.frozen(kw_only=True)
+class SealedEntry:
+    """One version of a record entry; ``content`` seals its text, participants, measures,
+    the author's title and any correction reason."""
+
+    id: str = attrs.field(validator=identifier)
+    provider_id: str = attrs.field(validator=identifier)
+    record_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    kind: str = attrs.field(validator=identifier)
+    event_date: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
+    recorded_at: dt.datetime = attrs.field(validator=_aware)
+    author: PersonRef = attrs.field(validator=_ref)
+    version: int = attrs.field(validator=attrs.validators.ge(1))
+    corrects: str | None = attrs.field(default=None, validator=optional_identifier)
+    entered_in_error: bool = False
+    content: bytes = attrs.field(validator=_bytes)
+
+
+@attrs.frozen(kw_only=True)
+class SealedDisclosure:
+    """A § 20(5) disclosure entry: ``content`` seals what was given and to whom; the basis
+    (a statutory basis code or the consent's id) stays readable for reporting."""
+
+    id: str = attrs.field(validator=identifier)
+    provider_id: str = attrs.field(validator=identifier)
+    record_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    disclosed_at: dt.datetime = attrs.field(validator=_aware)
+    by: PersonRef = attrs.field(validator=_ref)
+    basis: str | None = attrs.field(default=None)
+    consent_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    content: bytes = attrs.field(validator=_bytes)
+
+    @basis.validator
+    def _basis_or_consent(self, attribute: attrs.Attribute[str | None], value: object) -> None:
+        if value is not None:
+            text(40)(self, attribute, value)
+        if (value is None) == (self.consent_id is None):
+            raise ValueError("a disclosure rests on a statutory basis or on a consent, one of them")

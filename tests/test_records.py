@@ -1,0 +1,309 @@
+"""The welfare record (opiskeluhuoltokertomus): sealed, append-only, audited, disclosed on a
+basis, and unreadable once a student's keys are destroyed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+from builders import CASE_GROUP, CASE_MEMBERSHIPS, COMMUNAL_MEMBERSHIPS, STAFF, STEERING, WELLBEING
+
+import welfarekit
+from welfarekit import (
+    AccessDenied,
+    Actor,
+    AuditFailure,
+    EducationProvider,
+    Guardian,
+    Guardianship,
+    Institution,
+    IntegrityError,
+    NotFound,
+    Period,
+    PersonKind,
+    PersonRef,
+    Role,
+    Settings,
+    Student,
+    WelfareKit,
+)
+from welfarekit.audit_chain import verify
+from welfarekit.clock import FINLAND
+from welfarekit.crypto import KeyringError, SealBroken, init_key_file
+from welfarekit.model.record import EntryStatus, Measure, Participant
+from welfarekit.rules import LegalBasis
+from welfarekit.sealed import SealedEntry, SealedRecord
+from welfarekit.vault import Vault
+
+P = "p1"
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=FINLAND)
+YEAR = Period(start=dt.date(2026, 8, 1))
+AINO = PersonRef(PersonKind.STUDENT, "aino")
+SANNA = PersonRef(PersonKind.GUARDIAN, "sanna")
+PSY = PersonRef(PersonKind.STAFF, "psy")
+KURAATTORI = PersonRef(PersonKind.STAFF, "kuraattori")
+TEACHER = PersonRef(PersonKind.STAFF, "teacher")
+SECRET = "Aino kertoi kiusaamisesta liikuntatunnilla"
+
+
+def open_kit(tmp_path: Path, *plugins: object) -> WelfareKit:
+    key_file = tmp_path / "keys.json"
+    if not key_file.exists():
+        init_key_file(key_file)
+    settings = Settings(database_url="memory://", plugins=(), key_file=key_file)
+    kit = WelfareKit.open(settings, plugins=plugins)
+    born = dt.date(2010, 3, 1)
+    kit.directory("sync").put(
+        EducationProvider(id=P, name="Harjula"),
+        Institution(id="lukio", provider_id=P, name="Lukio", kind="general_upper_secondary"),
+        *STAFF.values(),
+        Student(id="aino", provider_id=P, institution_id="lukio", given_names="Aino",
+                family_name="Korhonen", date_of_birth=born, home_municipality="Jyväskylä"),
+        Guardian(id="sanna", provider_id=P, given_names="Sanna", family_name="Korhonen"),
+        Guardianship(provider_id=P, guardian_id="sanna", student_id="aino", validity=Period(start=born)),
+        CASE_GROUP, WELLBEING, STEERING, *CASE_MEMBERSHIPS, *COMMUNAL_MEMBERSHIPS,
+    )  # fmt: skip
+    as_(kit, AINO, NOW - dt.timedelta(days=5)).record_expression_of_will(
+        student_id="aino", grantor=AINO, kind="consent", purpose="form_expert_group",
+        group_id="case-aino", covers_roles={Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER},
+        validity=YEAR, method="electronic", record_id="form",
+    )  # fmt: skip
+    return kit
+
+
+def as_(kit: WelfareKit, person: PersonRef, now: dt.datetime = NOW) -> welfarekit.Session:
+    return kit.session(Actor(provider_id=P, person=person), now=now)
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> Iterator[WelfareKit]:
+    with open_kit(tmp_path) as opened:
+        yield opened
+
+
+def write_record(kit: WelfareKit) -> tuple[str, str]:
+    social_worker = as_(kit, KURAATTORI)
+    record = social_worker.open_record(
+        student_id="aino", group_id="case-aino", subject="Poissaolot ja kiusaaminen",
+        background=SECRET, initiator="ryhmänohjaaja", record_id="rec-1",
+    )  # fmt: skip
+    entry = social_worker.add_entry(
+        record_id=record.id, kind="meeting", event_date=dt.date(2026, 11, 20),
+        text="Käsiteltiin tilannetta yhdessä Ainon kanssa.",
+        participants=[Participant(name="Aino Korhonen", position="opiskelija"),
+                      Participant(name="M L", position="kuraattori")],
+        entry_id="e-1",
+    )  # fmt: skip
+    social_worker.add_entry(
+        record_id=record.id, kind="plan", event_date=dt.date(2026, 11, 20), text="Tukitoimet",
+        measures=[Measure(measure="Viikoittaiset tapaamiset", responsible="kuraattori",
+                          follow_up_by="psykologi", due=dt.date(2026, 12, 18))],
+        entry_id="e-2",
+    )  # fmt: skip
+    return record.id, entry.id
+
+
+def test_members_covered_by_consent_write_and_read_the_record(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    timeline = as_(kit, PSY).timeline(record_id)
+    assert timeline.record.background == SECRET
+    assert [e.kind.value for e in timeline.current] == ["meeting", "plan"]
+    meeting = timeline.current[0]
+    assert meeting.author == KURAATTORI
+    assert meeting.author_title == "school social worker"
+    assert meeting.participants[1].position == "kuraattori"
+    assert timeline.current[1].measures[0].due == dt.date(2026, 12, 18)
+    assert [r.subject for r in as_(kit, AINO).records("aino")] == ["Poissaolot ja kiusaaminen"]
+    assert as_(kit, SANNA).timeline(record_id).record.id == record_id
+
+
+def test_teacher_cannot_read_or_write_the_record(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    with pytest.raises(AccessDenied, match="being a teacher gives no access"):
+        as_(kit, TEACHER).timeline(record_id)
+    with pytest.raises(AccessDenied):
+        as_(kit, TEACHER).add_entry(record_id=record_id, kind="measures",
+                                    event_date=dt.date(2026, 11, 21), text="x")  # fmt: skip
+
+
+def test_student_and_guardian_cannot_write_the_record(kit: WelfareKit) -> None:
+    with pytest.raises(AccessDenied):
+        as_(kit, AINO).open_record(student_id="aino", group_id="case-aino", subject="s",
+                                   background="b", initiator="i")  # fmt: skip
+
+
+def test_correction_is_a_new_version_and_history_is_kept(kit: WelfareKit) -> None:
+    record_id, entry_id = write_record(kit)
+    later = NOW + dt.timedelta(hours=2)
+    fixed = as_(kit, KURAATTORI, later).correct_entry(
+        entry_id=entry_id, text="Käsiteltiin tilannetta Ainon ja huoltajan kanssa.",
+        reason="huoltaja oli myös paikalla",
+        participants=[Participant(name="Aino Korhonen", position="opiskelija"),
+                      Participant(name="Sanna Korhonen", position="huoltaja")],
+    )  # fmt: skip
+    assert fixed.version == 2
+    assert fixed.corrects == entry_id
+    with pytest.raises(IntegrityError, match="corrected already"):
+        as_(kit, KURAATTORI, later).correct_entry(entry_id=entry_id, text="x", reason="y",
+                                                  participants=fixed.participants)  # fmt: skip
+    timeline = as_(kit, PSY, later).timeline(record_id)
+    statuses = {e.id: status for e, status in timeline.entries}
+    assert statuses[entry_id] is EntryStatus.CORRECTED
+    assert statuses[fixed.id] is EntryStatus.CURRENT
+    assert fixed.recorded_at == later
+    assert fixed.event_date == dt.date(2026, 11, 20)
+    assert next(e.id for e in timeline.current) == "e-2"
+
+
+def test_entered_in_error_is_marked_not_erased(kit: WelfareKit) -> None:
+    record_id, entry_id = write_record(kit)
+    as_(kit, KURAATTORI).correct_entry(entry_id=entry_id, text="väärän opiskelijan tieto",
+                                       reason="kirjattu väärään kertomukseen",
+                                       entered_in_error=True)  # fmt: skip
+    timeline = as_(kit, PSY).timeline(record_id)
+    statuses = {e.id: s for e, s in timeline.entries}
+    assert statuses[entry_id] is EntryStatus.ENTERED_IN_ERROR
+    assert entry_id not in {e.id for e in timeline.current}
+    assert len(timeline.entries) == 3
+
+
+def test_event_time_and_recording_time_are_kept_apart(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    meeting = as_(kit, PSY).timeline(record_id).current[0]
+    assert meeting.event_date == dt.date(2026, 11, 20)
+    assert meeting.recorded_at == NOW
+
+
+def test_child_welfare_notification_writes_the_disclosure_entry(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    as_(kit, AINO).record_expression_of_will(
+        student_id="aino", grantor=AINO, kind="refusal", purpose="disclosure",
+        recipient="Lastensuojelu", validity=YEAR, method="electronic",
+    )  # fmt: skip
+    disclosure = as_(kit, TEACHER).disclose(
+        record_id=record_id, what="huoli kotitilanteesta", recipient="Lastensuojelu",
+        basis=LegalBasis.CHILD_WELFARE_NOTIFICATION,
+    )  # fmt: skip
+    assert disclosure.basis is LegalBasis.CHILD_WELFARE_NOTIFICATION
+    entry = as_(kit, PSY).timeline(record_id).disclosures[0]
+    assert (entry.what, entry.recipient, entry.basis) == (
+        "huoli kotitilanteesta",
+        "Lastensuojelu",
+        LegalBasis.CHILD_WELFARE_NOTIFICATION,
+    )
+    assert entry.by == TEACHER
+
+
+def test_disclosure_on_consent_names_the_consent(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    with pytest.raises(AccessDenied, match="specific written consent"):
+        as_(kit, PSY).disclose(record_id=record_id, what="lausunto", recipient="Nuorisoasema")
+    consent = as_(kit, AINO).record_expression_of_will(
+        student_id="aino", grantor=AINO, kind="consent", purpose="disclosure",
+        recipient="Nuorisoasema", validity=YEAR, method="written", written_and_specific=True,
+    )  # fmt: skip
+    disclosure = as_(kit, PSY).disclose(record_id=record_id, what="lausunto",
+                                        recipient="Nuorisoasema")  # fmt: skip
+    assert disclosure.consent_id == consent.id
+    assert disclosure.basis is None
+
+
+def _sealed_rows(kit: WelfareKit) -> list[object]:
+    return list(kit.storage._rows.values())  # type: ignore[attr-defined]
+
+
+def test_storage_never_sees_plaintext(kit: WelfareKit) -> None:
+    write_record(kit)
+    stored = repr(_sealed_rows(kit)).encode() + b"".join(
+        getattr(row, "content", b"") for row in _sealed_rows(kit)
+    )
+    for secret in (SECRET, "Poissaolot", "Viikoittaiset tapaamiset", "ryhmänohjaaja",
+                   "Käsiteltiin"):  # fmt: skip
+        assert secret.encode() not in stored, secret
+
+
+def test_ciphertext_moved_to_another_row_does_not_open(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    with kit.storage.transaction() as tx:
+        first, second = tx.get(SealedEntry, P, "e-1"), tx.get(SealedEntry, P, "e-2")
+        assert first is not None
+        assert second is not None
+        tx.delete(SealedEntry, P, "e-2")
+        tx.save(attrs.evolve(second, content=first.content))
+    with pytest.raises(SealBroken, match="entry 'e-2'"):
+        as_(kit, PSY).timeline(record_id)
+
+
+def test_flipped_bit_does_not_open(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    with kit.storage.transaction() as tx:
+        header = tx.get(SealedRecord, P, record_id)
+        assert header is not None
+        flipped = bytearray(header.content)
+        flipped[-1] ^= 1
+        tx.delete(SealedRecord, P, record_id)
+        tx.save(attrs.evolve(header, content=bytes(flipped)))
+    with pytest.raises(SealBroken):
+        as_(kit, AINO).records("aino")
+
+
+def test_shredding_makes_the_student_unreadable_and_the_chain_still_verifies(
+    kit: WelfareKit,
+) -> None:
+    record_id, _ = write_record(kit)
+    with kit.storage.transaction() as tx:
+        assert Vault.shred(tx, P, "aino")
+    with pytest.raises(NotFound, match="keys were destroyed"):
+        as_(kit, PSY).timeline(record_id)
+    with kit.storage.transaction() as tx:
+        assert verify(tx.audit_entries(P))
+
+
+def test_every_operation_is_in_the_audit_chain(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    with pytest.raises(AccessDenied):
+        as_(kit, TEACHER).timeline(record_id)
+    as_(kit, PSY).timeline(record_id)
+    with kit.storage.transaction() as tx:
+        entries = tx.audit_entries(P)
+    assert verify(entries)
+    tail = [(e.event.actor, e.event.action, e.event.outcome.value) for e in entries[-2:]]
+    assert tail == [("staff:teacher", "welfare_record.read", "denied"),
+                    ("staff:psy", "welfare_record.read", "success")]  # fmt: skip
+    assert not any(SECRET in repr(e) for e in entries)
+
+
+def test_failed_audit_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    class FailingSink:
+        armed = False
+
+        @welfarekit.hookimpl
+        def welfarekit_audit_event(self, event: welfarekit.AuditEvent) -> None:
+            if self.armed and event.resource_type == "welfare_record":
+                raise OSError("SIEM disk full")
+
+    sink = FailingSink()
+    with open_kit(tmp_path, sink) as kit:
+        sink.armed = True
+        with kit.storage.transaction() as tx:
+            before = len(tx.audit_entries(P))
+        with pytest.raises(AuditFailure):
+            as_(kit, KURAATTORI).open_record(student_id="aino", group_id="case-aino",
+                                             subject="s", background="b", initiator="i",
+                                             record_id="rec-x")  # fmt: skip
+        with kit.storage.transaction() as tx:
+            assert tx.get(SealedRecord, P, "rec-x") is None
+            assert len(tx.audit_entries(P)) == before
+
+
+def test_missing_key_file_says_how_to_create_it(tmp_path: Path) -> None:
+    with open_kit(tmp_path) as kit:
+        (tmp_path / "keys.json").unlink()
+        fresh = WelfareKit.open(attrs.evolve(kit.settings), storage=kit.storage)
+        with pytest.raises(KeyringError, match="welfarekit keys init"):
+            fresh.session(Actor(provider_id=P, person=KURAATTORI), now=NOW).open_record(
+                student_id="aino", group_id="case-aino", subject="s", background="b",
+                initiator="i")  # fmt: skip

@@ -1,0 +1,107 @@
+"""The record and the audit trail on the embedded SQLite database: no plaintext in the file,
+tampering found by `welfarekit audit verify`, and a failed write leaves nothing behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from welfarekit import Actor, PersonKind, PersonRef, Settings, StorageError, WelfareKit
+from welfarekit.cli import main
+from welfarekit.clock import FINLAND
+from welfarekit.demo import DEMO_PROVIDER_ID, build_consent_demo, build_demo, build_record_demo
+
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=FINLAND)
+SECRETS = ("Poissaolojen lisääntyminen", "Tapaamiset kuraattorin kanssa", "Sovittiin tukitoimista")
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "school.sqlite3"
+    monkeypatch.setenv("WELFAREKIT_KEY_FILE", str(tmp_path / "keys.json"))
+    assert main(["keys", "init"]) == 0
+    with WelfareKit.open(Settings.from_env(database=str(path))) as kit:
+        build_demo(kit, NOW.date())
+        build_consent_demo(kit, NOW)
+        build_record_demo(kit, NOW)
+    return path
+
+
+def test_no_plaintext_of_confidential_fields_in_the_database_file(database: Path) -> None:
+    raw = database.read_bytes()
+    for secret in SECRETS:
+        assert secret.encode() not in raw, secret
+    # and the same words are in the demo record, readable through a session
+    with WelfareKit.open(Settings.from_env(database=str(database))) as kit:
+        session = kit.session(
+            Actor(
+                provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STAFF, "tuomas.saarinen")
+            ),
+            now=NOW,
+        )
+        assert session.records("aino.korhonen")[0].subject == SECRETS[0]
+
+
+def _sql(database: Path, statement: str) -> None:
+    with sqlite3.connect(database) as connection:
+        connection.execute(statement)
+
+
+def _verify(database: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["audit", "verify", "--db", str(database)])
+    return code, capsys.readouterr().out
+
+
+def test_intact_chain_verifies(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _verify(database, capsys)
+    assert code == 0
+    assert "chain intact" in out
+
+
+@pytest.mark.parametrize(
+    ("tampering", "at"),
+    [
+        ("UPDATE welfarekit_audit_events SET actor = 'staff:nobody' WHERE sequence = 5", 5),
+        ("DELETE FROM welfarekit_audit_events WHERE sequence = 7", 7),
+        ("UPDATE welfarekit_audit_events SET outcome = 'denied' WHERE sequence = 9", 9),
+        ("UPDATE welfarekit_audit_events SET sequence = -sequence WHERE sequence IN (3, 4)", 3),
+    ],
+)
+def test_tampering_is_found(
+    database: Path, capsys: pytest.CaptureFixture[str], tampering: str, at: int
+) -> None:
+    _sql(database, tampering)
+    if "-sequence" in tampering:  # swap events 3 and 4
+        _sql(database, "UPDATE welfarekit_audit_events SET sequence = 4 WHERE sequence = -3")
+        _sql(database, "UPDATE welfarekit_audit_events SET sequence = 3 WHERE sequence = -4")
+    code, out = _verify(database, capsys)
+    assert code == 1
+    assert f"BROKEN at event {at}:" in out
+
+
+def test_a_storage_failure_in_a_sealed_write_leaves_nothing(database: Path) -> None:
+    _sql(
+        database,
+        """CREATE TRIGGER fail_audit BEFORE INSERT ON welfarekit_audit_events
+                      WHEN NEW.action = 'welfare_record.write'
+                      BEGIN SELECT RAISE(ABORT, 'disk full'); END""",
+    )
+    with WelfareKit.open(Settings.from_env(database=str(database))) as kit:
+        minna = kit.session(
+            Actor(
+                provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STAFF, "minna.lehtonen")
+            ),
+            now=NOW,
+        )
+        with pytest.raises(StorageError):
+            minna.add_entry(record_id="demo-record-aino", kind="measures",
+                            event_date=NOW.date(), text="Uusi merkintä", entry_id="x-1")  # fmt: skip
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT COUNT(*) FROM welfarekit_sealed_entries WHERE id = 'x-1'"
+        ).fetchone()
+        assert rows == (0,)
