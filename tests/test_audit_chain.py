@@ -341,6 +341,7 @@ GOLDEN_EVENT = AuditEvent(
     resource_id="rec-42",
     outcome=AuditOutcome.DENIED,
     reason="ei pääsyä: § 20",
+    student_id="aino-1",
 )
 
 
@@ -353,16 +354,17 @@ def test_canonical_form_is_stable() -> None:
             '{"event":{"action":"record.read","actor":"staff:kuraattori-7","id":"evt-0001",'
             '"occurred_at":"2026-11-23T07:15:00.000000+00:00","outcome":"denied",'
             '"provider_id":"harjun-koulutus","reason":"ei pääsyä: § 20","resource_id":"rec-42",'
-            '"resource_type":"welfare_record"},"format":"welfarekit.audit.v1","sequence":1}'
+            '"resource_type":"welfare_record","student_id":"aino-1"},"format":"welfarekit.audit.v1",'
+            '"sequence":1}'
         ).encode()
     )
     assert (
         hashlib.sha256(form).hexdigest()
-        == "790d3c442aae543513b134e49ed09ea83bb7df49fbed0a2c45635b87c0a364d6"
+        == "1ccc00bb156af2b86ae6f32938d01a5c59a68c77321fcf907b106c8bc992c65f"
     )
     assert (
         chain([GOLDEN_EVENT])[0].entry_hash
-        == "ed57eff5e17ef961e695e2d53fe57213c9ac56beea79738a93a488460aa2e522"
+        == "8f6ecf79c4b85d141d768e5e026e27e255cb1a89f99e0400698d2a4b0bf1c0e0"
     )
 
 

@@ -307,3 +307,36 @@ def test_missing_key_file_says_how_to_create_it(tmp_path: Path) -> None:
             fresh.session(Actor(provider_id=P, person=KURAATTORI), now=NOW).open_record(
                 student_id="aino", group_id="case-aino", subject="s", background="b",
                 initiator="i")  # fmt: skip
+
+
+def test_student_sees_who_accessed_their_data_and_in_which_role(kit: WelfareKit) -> None:
+    record_id, _ = write_record(kit)
+    as_(kit, PSY).timeline(record_id)
+    with pytest.raises(AccessDenied):
+        as_(kit, TEACHER).timeline(record_id)
+    report = as_(kit, AINO).access_report("aino")
+    seen = [(e.who, e.action, e.outcome) for e in report]
+    assert ("staff:psy", "welfare_record.read", "success") in seen
+    assert ("staff:teacher", "welfare_record.read", "denied") in seen
+    psychologist = next(
+        e for e in report if e.who == "staff:psy" and e.action == "welfare_record.read"
+    )
+    assert (
+        psychologist.role == "allowed as a member of the student's expert group covered by consent"
+    )
+    assert all(e.at.tzinfo is not None for e in report)
+    # another student's report is not theirs to read, and a teacher cannot read it either
+    with pytest.raises(AccessDenied):
+        as_(kit, TEACHER).access_report("aino")
+    assert as_(kit, SANNA).access_report("aino")  # the guardian of a minor may
+
+
+def test_access_report_holds_only_this_students_events(kit: WelfareKit) -> None:
+    write_record(kit)
+    report = as_(kit, AINO).access_report("aino")
+    with kit.storage.transaction() as tx:
+        everything = tx.audit_entries(P)
+    assert len(report) < len(everything)
+    assert {e.event.student_id for e in everything if e.event.action.startswith("welfare")} == {
+        "aino"
+    }

@@ -105,3 +105,39 @@ def test_a_storage_failure_in_a_sealed_write_leaves_nothing(database: Path) -> N
             "SELECT COUNT(*) FROM welfarekit_sealed_entries WHERE id = 'x-1'"
         ).fetchone()
         assert rows == (0,)
+
+
+def test_kek_rotation_rewraps_keysets_and_everything_stays_readable(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from welfarekit.sealed import StoredKeyset
+
+    with (
+        WelfareKit.open(Settings.from_env(database=str(database))) as kit,
+        kit.storage.transaction() as tx,
+    ):
+        before = {k.student_id: k for k in tx.list(StoredKeyset, DEMO_PROVIDER_ID)}
+    code = main(["keys", "rotate", "--db", str(database)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert f"{len(before)} of {len(before)} keysets rewrapped" in captured.out
+    assert "rewrapping keysets [" in captured.err
+    key_file = database.parent / "keys.json"
+    current = json.loads(key_file.read_text())["current"]
+    with WelfareKit.open(Settings.from_env(database=str(database))) as kit:
+        with kit.storage.transaction() as tx:
+            after = {k.student_id: k for k in tx.list(StoredKeyset, DEMO_PROVIDER_ID)}
+        assert {k.kek_id for k in after.values()} == {current}
+        assert all(after[s].blob != before[s].blob for s in before)
+        session = kit.session(
+            Actor(
+                provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STAFF, "tuomas.saarinen")
+            ),
+            now=NOW,
+        )
+        assert session.timeline("demo-record-aino").record.subject == SECRETS[0]
+    # running it again to finish an interrupted rotation finds nothing left to do
+    assert main(["keys", "rotate", "--resume", "--db", str(database)]) == 0
+    assert f"0 of {len(before)} keysets rewrapped" in capsys.readouterr().out

@@ -13,7 +13,13 @@ import uuid
 
 import attrs
 
-from welfarekit.model._validate import identifier, member_of, optional_text, text
+from welfarekit.model._validate import (
+    identifier,
+    member_of,
+    optional_identifier,
+    optional_text,
+    text,
+)
 
 __all__ = ["AuditEvent", "AuditOutcome"]
 
@@ -46,6 +52,9 @@ class AuditEvent:
     """What was done, e.g. ``directory.write`` or ``directory.read``."""
     resource_type: str = attrs.field(validator=text(80))
     resource_id: str = attrs.field(validator=text(300))
+    student_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    """The student whose data it concerns (the host's pseudonymous id), for the student's
+    own report of who accessed their data."""
     outcome: AuditOutcome = attrs.field(
         default=AuditOutcome.SUCCESS, validator=member_of(AuditOutcome)
     )

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import attrs
+
 from welfarekit import __version__
 from welfarekit.builtin import BUILTIN_PLUGINS
 from welfarekit.clock import today_in_finland
@@ -137,6 +139,32 @@ def _cmd_keys_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from welfarekit.crypto import LocalKeyFileKeyring, add_key
+    from welfarekit.keys import rewrap_keysets
+
+    path = _key_file(args)
+    settings = attrs.evolve(Settings.from_env(database=args.db), key_file=path)
+    with WelfareKit.open(settings) as kit:
+        if not args.resume:
+            print(f"added key {add_key(path)} to {path}")
+        keyring = LocalKeyFileKeyring.load(path)
+
+        def progress(done: int, total: int) -> None:
+            width = 30
+            filled = width * done // total if total else width
+            bar = "#" * filled + "-" * (width - filled)
+            print(f"\rrewrapping keysets [{bar}] {done}/{total}", end="", file=sys.stderr)
+
+        report = rewrap_keysets(kit.storage, keyring, progress=progress)
+        print(file=sys.stderr)
+        print(
+            f"{report.rewrapped} of {report.keysets} keysets rewrapped under {report.kek_id}; "
+            "no record was re-encrypted"
+        )
+    return 0
+
+
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from welfarekit.audit_chain import verify
 
@@ -216,6 +244,17 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub = keys_commands.add_parser(name, parents=[key_file], help=text, description=text)
         sub.set_defaults(handler=handler)
+    rotate = keys_commands.add_parser(
+        "rotate",
+        parents=[key_file, database],
+        help="add a new key-encryption key and rewrap every keyset under it",
+        description="Add a new key-encryption key and rewrap every student's keyset under "
+        "it; no record is re-encrypted. An interrupted run is finished with --resume.",
+    )
+    rotate.add_argument(
+        "--resume", action="store_true", help="finish an interrupted rotation (add no key)"
+    )
+    rotate.set_defaults(handler=_cmd_keys_rotate)
 
     audit_group = commands.add_parser("audit", help="the audit trail: verify")
     audit_commands = audit_group.add_subparsers(

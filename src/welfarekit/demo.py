@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from welfarekit.access import Action, Actor, Resource, ResourceType
-from welfarekit.clock import today_in_finland
+from welfarekit.clock import FINLAND, today_in_finland
 from welfarekit.directory import Directory
 from welfarekit.kit import WelfareKit
 from welfarekit.model import (
@@ -456,11 +456,22 @@ def describe_record(kit: WelfareKit, now: dt.datetime) -> str:
         lines += [f"    present: {p.name} ({p.position})" for p in entry.participants]
         lines += [f"    measure: {m.measure}; {m.responsible}, follow-up {m.follow_up_by}"
                   for m in entry.measures]  # fmt: skip
+    lines.append("  Stored sealed: the database holds only ciphertext of the record's content.")
+    aino = kit.session(
+        Actor(provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STUDENT, "aino.korhonen")),
+        now=now,
+    )
+    accesses = aino.access_report("aino.korhonen")
+    lines += [
+        "",
+        f"Who accessed Aino's data (her access report, {len(accesses)} events; the last):",
+    ]
+    lines += [f"  {e.at.astimezone(FINLAND):%Y-%m-%d %H:%M} {e.who} {e.action} {e.outcome}: "
+              f"{e.role}" for e in accesses[-3:]]  # fmt: skip
     with kit.storage.transaction() as tx:
         entries = tx.audit_entries(DEMO_PROVIDER_ID)
     report = verify(entries)
     lines += [
-        "  Stored sealed: the database holds only ciphertext of the record's content.",
         "",
         f"Audit trail: {report.checked} events, hash chain "
         + ("intact" if report else f"BROKEN at {report.first_broken}"),

@@ -55,7 +55,20 @@ from welfarekit.rules import (
 from welfarekit.storage import StorageAdapter, StorageTransaction
 from welfarekit.vault import Vault
 
-__all__ = ["Session", "WillHistory"]
+__all__ = ["AccessReportEntry", "Session", "WillHistory"]
+
+
+@attrs.frozen(kw_only=True)
+class AccessReportEntry:
+    """One access to a student's data, as the student's access report shows it."""
+
+    at: dt.datetime
+    who: str
+    """``staff:<id>``, ``guardian:<id>`` … (the host resolves the name)."""
+    action: str
+    outcome: str
+    role: str
+    """In which role: the relationship that allowed it, or why it was refused."""
 
 
 @attrs.frozen
@@ -176,14 +189,9 @@ class Session(RecordsMixin):
             action=action or f"{resource.type.value}.{decision.action.value}",
             resource_type=resource.type.value,
             resource_id=resource.id or resource.student_id or "*",
+            student_id=resource.student_id,
             outcome=AuditOutcome.SUCCESS if decision.allowed else AuditOutcome.DENIED,
-            # A plugin's own words may hold personal data, and chained audit entries can
-            # never be erased: keep only who refused.
-            reason=None
-            if decision.allowed
-            else f"refused by {decision.vetoed_by}"
-            if decision.vetoed_by
-            else decision.reason,
+            reason=_audited_reason(decision),
         )
         emit(tx, self._hook, event)
 
@@ -489,6 +497,28 @@ class Session(RecordsMixin):
                 vetoes=tuple(sorted(student.vetoes, key=order)),
             )
 
+    def access_report(self, student_id: str) -> list[AccessReportEntry]:
+        """Who accessed the student's data: when, doing what, in which role, with what
+        outcome (the student's, or an entitled guardian's, right to know; the register's
+        manager may also read it). Asking is itself audited."""
+        resource = Resource(type=ResourceType.AUDIT_LOG, provider_id=self.actor.provider_id,
+                            student_id=student_id)  # fmt: skip
+        with self._transaction() as tx:
+            decision, _ = self._decide(tx, Action.READ, resource, None)
+            if not decision.allowed:
+                raise AccessDenied(decision)
+            entries = tx.audit_entries(self.actor.provider_id, student_id=student_id)
+        return [
+            AccessReportEntry(
+                at=e.event.occurred_at,
+                who=e.event.actor,
+                action=e.event.action,
+                outcome=e.event.outcome.value,
+                role=e.event.reason or "",
+            )
+            for e in entries
+        ]
+
     def require_consent(
         self,
         *,
@@ -513,6 +543,17 @@ class Session(RecordsMixin):
                                 recipient=recipient)  # fmt: skip
             assert will is not None
             return will
+
+
+def _audited_reason(decision: Decision) -> str:
+    """What the audit entry says: the relationship that allowed, or why it was refused.
+    A plugin's own words may hold personal data, and chained audit entries are never
+    erased, so of a plugin's refusal only the plugin is named."""
+    if decision.vetoed_by:
+        return f"refused by {decision.vetoed_by}"
+    if decision.allowed:
+        return decision.reason.split(": ", 1)[0]
+    return decision.reason
 
 
 def _is_welfare_professional(facts: Facts) -> bool:

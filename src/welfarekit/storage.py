@@ -222,10 +222,16 @@ class StorageTransaction(Protocol):
         """The provider's newest audit entry, or ``None`` for an empty chain."""
 
     def audit_entries(
-        self, provider_id: str, *, after: int = 0, limit: int | None = None
+        self,
+        provider_id: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        student_id: str | None = None,
     ) -> builtins.list[ChainedEvent]:
         """The provider's audit entries with a sequence above ``after``, in order, at most
-        ``limit`` of them (``limit`` is 0 or more; a negative one raises ``ValueError``)."""
+        ``limit`` of them (``limit`` is 0 or more; a negative one raises ``ValueError``);
+        with ``student_id``, only those concerning that student (an indexed look-up)."""
 
 
 @runtime_checkable

@@ -58,7 +58,7 @@ OLDER_ROWS = [
 NEW_ROWS = [
     "INSERT INTO welfarekit_keysets VALUES ('p1', 's1', 'kek-1', X'00ff', '2026-11-02 07:15:30')",
     "INSERT INTO welfarekit_audit_events VALUES ('p1', 1, '" + "0" * 64 + "', '" + "a" * 64 + "',"
-    " 'ev1', '2026-11-02 07:15:30.000000', 'system:x', 'directory.write', 'Student', 's1',"
+    " 'ev1', '2026-11-02 07:15:30.000000', 'system:x', 'directory.write', 'Student', 's1', NULL,"
     " 'success', NULL)",
 ]
 

@@ -53,11 +53,20 @@ class _MemoryTransaction:
         return chain[-1] if chain else None
 
     def audit_entries(
-        self, provider_id: str, *, after: int = 0, limit: int | None = None
+        self,
+        provider_id: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        student_id: str | None = None,
     ) -> list[ChainedEvent]:
         if limit is not None and limit < 0:
             raise ValueError("limit must be 0 or more")
-        found = [e for e in self.audit.get(provider_id, []) if e.sequence > after]
+        found = [
+            e
+            for e in self.audit.get(provider_id, [])
+            if e.sequence > after and (student_id is None or e.event.student_id == student_id)
+        ]
         return found if limit is None else found[:limit]
 
     def save(self, entity: Entity) -> None:

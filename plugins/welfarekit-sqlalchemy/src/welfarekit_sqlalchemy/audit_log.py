@@ -42,6 +42,7 @@ def _row(entry: ChainedEvent) -> Row:
         "action": event.action,
         "resource_type": event.resource_type,
         "resource_id": event.resource_id,
+        "student_id": event.student_id,
         "outcome": event.outcome.value,
         "reason": event.reason,
     }
@@ -56,6 +57,7 @@ def _entry(r: Mapping[Any, Any]) -> ChainedEvent:
         action=r["action"],
         resource_type=r["resource_type"],
         resource_id=r["resource_id"],
+        student_id=r["student_id"],
         outcome=AuditOutcome(r["outcome"]),
         reason=r["reason"],
     )
@@ -93,9 +95,15 @@ def head(connection: Connection, provider_id: str) -> ChainedEvent | None:
 
 
 def entries(
-    connection: Connection, provider_id: str, *, after: int = 0, limit: int | None = None
+    connection: Connection,
+    provider_id: str,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+    student_id: str | None = None,
 ) -> list[ChainedEvent]:
-    """The entries above sequence ``after``, in order, at most ``limit`` of them."""
+    """The entries above sequence ``after``, in order, at most ``limit`` of them; only
+    those concerning ``student_id`` when it is given."""
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be zero or more, not {limit}")
     query = (
@@ -103,6 +111,8 @@ def entries(
         .where(audit_events.c.provider_id == provider_id, audit_events.c.sequence > after)
         .order_by(audit_events.c.sequence)
     )
+    if student_id is not None:
+        query = query.where(audit_events.c.student_id == student_id)
     if limit is not None:
         query = query.limit(limit)
     return [_entry(row) for row in connection.execute(query).mappings()]

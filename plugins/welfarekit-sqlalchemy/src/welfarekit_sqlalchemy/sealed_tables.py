@@ -30,6 +30,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
@@ -175,7 +176,14 @@ audit_events = Table(
     _text("action", 80),
     _text("resource_type", 80),
     _text("resource_id", 300),
+    _id("student_id", nullable=True),
     _enum("outcome"),
     Column("reason", Text, nullable=True),
     PrimaryKeyConstraint("provider_id", "sequence"),
+)
+Index(
+    f"ix_{TABLE_PREFIX}audit_events_student",
+    audit_events.c.provider_id,
+    audit_events.c.student_id,
+    audit_events.c.sequence,
 )

@@ -130,10 +130,17 @@ class SQLAlchemyTransaction:
             return audit_log.head(self._connection, provider_id)
 
     def audit_entries(
-        self, provider_id: str, *, after: int = 0, limit: int | None = None
+        self,
+        provider_id: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        student_id: str | None = None,
     ) -> builtins.list[ChainedEvent]:
         with translated("read the audit trail from", self._where):
-            return audit_log.entries(self._connection, provider_id, after=after, limit=limit)
+            return audit_log.entries(
+                self._connection, provider_id, after=after, limit=limit, student_id=student_id
+            )
 
     def _key_condition(self, shape: Shape, row: Row) -> ColumnElement[bool]:
         table = shape.table

@@ -190,10 +190,14 @@ def upgrade() -> None:
         _text("action", 80),
         _text("resource_type", 80),
         _text("resource_id", 300),
+        _id("student_id", nullable=True),
         _text("outcome", 40),
         sa.Column("reason", sa.Text(), nullable=True),
         # No foreign key: attempts against an unknown provider are audited too.
         _pk(t, "provider_id", "sequence"),
+    )
+    op.create_index(
+        "ix_welfarekit_audit_events_student", t, ["provider_id", "student_id", "sequence"]
     )
 
 
