@@ -340,3 +340,63 @@ def test_access_report_holds_only_this_students_events(kit: WelfareKit) -> None:
     assert {e.event.student_id for e in everything if e.event.action.startswith("welfare")} == {
         "aino"
     }
+
+
+def test_subject_access_export_is_complete_and_audited(kit: WelfareKit) -> None:
+    import json
+
+    record_id, _ = write_record(kit)
+    as_(kit, TEACHER).disclose(record_id=record_id, what="huoli", recipient="Lastensuojelu",
+                               basis=LegalBasis.CHILD_WELFARE_NOTIFICATION)  # fmt: skip
+    copy = as_(kit, AINO).export_subject_data("aino")
+    data = json.loads(copy.to_json())
+    assert data["student"]["name"] == "Aino Korhonen"
+    assert data["guardians"][0]["name"] == "Sanna Korhonen"
+    assert data["records"][0]["record"]["background"] == SECRET
+    assert [e["status"] for e in data["records"][0]["entries"]] == ["current", "current"]
+    assert data["records"][0]["disclosures"][0]["basis"] == "lsl_25"
+    assert data["expressions_of_will"]["expressions"][0]["purpose"] == "form_expert_group"
+    assert any(a["who"] == "staff:teacher" for a in data["access_report"])
+    page = copy.to_html()
+    assert "<script" not in page
+    assert "Poissaolot ja kiusaaminen" in page
+    # making the copy was itself audited as an export
+    actions = [e.action for e in as_(kit, AINO).access_report("aino")]
+    assert "welfare_record.export" in actions
+
+
+def test_export_is_refused_to_a_vetoed_guardian_and_to_staff(kit: WelfareKit) -> None:
+    write_record(kit)
+    as_(kit, KURAATTORI).record_guardian_veto(student_id="aino", participation=False,
+                                              access=True, method="oral")  # fmt: skip
+    with pytest.raises(AccessDenied, match=r"§ 18\(2\)"):
+        as_(kit, SANNA).export_subject_data("aino")
+    with pytest.raises(AccessDenied):
+        as_(kit, PSY).export_subject_data("aino")
+
+
+def test_html_export_escapes_what_people_wrote(kit: WelfareKit) -> None:
+    social_worker = as_(kit, KURAATTORI)
+    social_worker.open_record(student_id="aino", group_id="case-aino",
+                              subject="<script>alert(1)</script>", background="b & c",
+                              initiator="opettaja", record_id="rec-x")  # fmt: skip
+    page = as_(kit, AINO).export_subject_data("aino").to_html()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("received", "large", "due"),
+    [
+        (dt.date(2026, 11, 23), False, dt.date(2026, 12, 7)),
+        (dt.date(2026, 11, 23), True, dt.date(2026, 12, 23)),
+        (dt.date(2026, 1, 31), True, dt.date(2026, 2, 28)),
+        (dt.date(2026, 12, 15), True, dt.date(2027, 1, 15)),
+    ],
+)
+def test_subject_access_answer_is_due_in_two_weeks_or_a_month(
+    received: dt.date, large: bool, due: dt.date
+) -> None:
+    from welfarekit.export import answer_due
+
+    assert answer_due(received, large=large) == due

@@ -141,3 +141,21 @@ def test_kek_rotation_rewraps_keysets_and_everything_stays_readable(
     # running it again to finish an interrupted rotation finds nothing left to do
     assert main(["keys", "rotate", "--resume", "--db", str(database)]) == 0
     assert f"0 of {len(before)} keysets rewrapped" in capsys.readouterr().out
+
+
+def test_export_command_writes_the_students_copy(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "aino.html"
+    args = ["export", "--db", str(database), "--provider", DEMO_PROVIDER_ID,
+            "--student", "aino.korhonen"]  # fmt: skip
+    assert (
+        main([*args, "--as", "student:aino.korhonen", "--format", "html", "--out", str(out)]) == 0
+    )
+    assert SECRETS[0] in out.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args, "--as", "staff:juha.makinen"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("welfarekit: error: denied: being a group advisor")
+    assert main([*args, "--as", "nobody"]) == 1
+    assert "--as takes KIND:ID" in capsys.readouterr().err

@@ -165,6 +165,26 @@ def _cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from welfarekit.access import Actor
+    from welfarekit.errors import ConfigurationError
+    from welfarekit.model import PersonRef
+
+    kind, _, person_id = args.actor.partition(":")
+    if not person_id:
+        raise ConfigurationError("--as takes KIND:ID, e.g. student:aino.korhonen")
+    with _open(args) as kit:
+        actor = Actor(provider_id=args.provider, person=PersonRef(kind, person_id))
+        copy = kit.session(actor).export_subject_data(args.student)
+    text = copy.to_html() if args.format == "html" else copy.to_json()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from welfarekit.audit_chain import verify
 
@@ -269,6 +289,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify_parser.add_argument("--provider", metavar="ID", help="check one provider only")
     verify_parser.set_defaults(handler=_cmd_audit_verify)
+
+    export = commands.add_parser(
+        "export",
+        parents=[database],
+        help="a student's complete copy of their welfare data (JSON or HTML)",
+        description="Make the copy a student or an entitled guardian may have of the "
+        "student's welfare data, decided and audited as that person's export.",
+    )
+    export.add_argument("--provider", required=True, metavar="ID", help="education provider")
+    export.add_argument("--student", required=True, metavar="ID", help="whose data")
+    export.add_argument(
+        "--as", dest="actor", required=True, metavar="KIND:ID",
+        help="who asks, as the host authenticated them: student:ID or guardian:ID",
+    )  # fmt: skip
+    export.add_argument("--format", choices=("json", "html"), default="json")
+    export.add_argument("--out", metavar="FILE", help="write to a file instead of stdout")
+    export.set_defaults(handler=_cmd_export)
     return parser
 
 

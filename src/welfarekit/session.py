@@ -19,6 +19,7 @@ from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.auditing import emit
 from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError
+from welfarekit.export import SubjectExport
 from welfarekit.model import (
     COUNTY_ROLES,
     CapacityAssessment,
@@ -496,6 +497,30 @@ class Session(RecordsMixin):
                 assessments=tuple(sorted(student.assessments, key=order)),
                 vetoes=tuple(sorted(student.vetoes, key=order)),
             )
+
+    def export_subject_data(self, student_id: str) -> SubjectExport:
+        """The complete copy the student, or an entitled guardian, may have: identifying
+        details, every record with its history, the expressions of will, the disclosures and
+        the access report (JulkL 11-12 §, GDPR art. 15). Decided as an export and audited;
+        ``.to_json()`` and ``.to_html()`` render it."""
+        resource = Resource(type=ResourceType.WELFARE_RECORD, provider_id=self.actor.provider_id,
+                            student_id=student_id)  # fmt: skip
+        with self._transaction() as tx:
+            decision, facts = self._decide(tx, Action.EXPORT, resource, None)
+            if not decision.allowed or facts is None or facts.student is None:
+                raise AccessDenied(decision)
+            student = facts.student.student
+            guardians = []
+            for link in facts.student.guardianships:
+                guardian = tx.get(Guardian, self.actor.provider_id, link.guardian_id)
+                if guardian is not None and link.validity.contains(facts.today):
+                    guardians.append((guardian, link))
+        records = tuple(self.timeline(r.id) for r in self.records(student_id))
+        return SubjectExport(
+            student=student, guardians=tuple(guardians), records=records,
+            will=self.will_history(student_id), access_report=tuple(self.access_report(student_id)),
+            made_at=self.now, made_for=str(self.actor),
+        )  # fmt: skip
 
     def access_report(self, student_id: str) -> list[AccessReportEntry]:
         """Who accessed the student's data: when, doing what, in which role, with what
