@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from welfarekit import Actor, PersonKind, PersonRef, Settings, StorageError, WelfareKit
+from welfarekit import Actor, PersonKind, PersonRef, Settings, StorageError, Student, WelfareKit
 from welfarekit.cli import main
 from welfarekit.clock import FINLAND
 from welfarekit.demo import DEMO_PROVIDER_ID, build_consent_demo, build_demo, build_record_demo
@@ -35,6 +35,15 @@ def test_no_plaintext_of_confidential_fields_in_the_database_file(database: Path
     raw = database.read_bytes()
     for secret in SECRETS:
         assert secret.encode() not in raw, secret
+    with WelfareKit.open(Settings.from_env(database=str(database))) as kit:
+        directory = kit.directory("test")
+        codes = [directory.identity_code(DEMO_PROVIDER_ID, s.id)
+                 for s in directory.list(Student, DEMO_PROVIDER_ID)]  # fmt: skip
+    assert len(codes) == 5
+    for code in codes:
+        assert code is not None
+        assert code.value.encode() not in raw
+        assert code.value[:6].encode() + code.value[7:].encode() not in raw
     # and the same words are in the demo record, readable through a session
     with WelfareKit.open(Settings.from_env(database=str(database))) as kit:
         session = kit.session(

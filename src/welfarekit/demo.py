@@ -157,6 +157,14 @@ def _born(today: dt.date, age: int, days_past_birthday: int) -> dt.date:
         return last_birthday.replace(year=last_birthday.year - age, day=28)
 
 
+def test_identity_code(born: dt.date, number: int) -> str:
+    """A valid personal identity code in the range reserved for testing (individual numbers
+    900-999), so that the demo never holds a real person's code."""
+    sign = {18: "+", 19: "-", 20: "A"}[born.year // 100]
+    digits = f"{born:%d%m%y}{900 + number:03d}"
+    return f"{digits[:6]}{sign}{digits[6:]}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(digits) % 31]}"
+
+
 def school_year_start(today: dt.date) -> dt.date:
     return dt.date(today.year if today.month >= 8 else today.year - 1, 8, 1)
 
@@ -204,6 +212,7 @@ def demo_entities(today: dt.date) -> Iterator[Entity]:
             id=student_id, provider_id=provider, institution_id=institution,
             given_names=given, family_name=family, date_of_birth=born[student_id],
             home_municipality=town, study_group_id=group,
+            personal_identity_code=test_identity_code(born[student_id], number),
         )  # fmt: skip
     for guardian_id, given, family, children in _GUARDIANS:
         yield Guardian(
@@ -436,6 +445,10 @@ def build_record_demo(kit: WelfareKit, now: dt.datetime) -> None:
     )  # fmt: skip
 
 
+def record_student_born(kit: WelfareKit) -> dt.date:
+    return kit.directory("demo").get(Student, DEMO_PROVIDER_ID, "aino.korhonen").date_of_birth
+
+
 def describe_record(kit: WelfareKit, now: dt.datetime) -> str:
     """Aino's record as the psychologist in her group reads it, and the audit trail."""
     from welfarekit.audit_chain import verify
@@ -457,6 +470,12 @@ def describe_record(kit: WelfareKit, now: dt.datetime) -> str:
         lines += [f"    measure: {m.measure}; {m.responsible}, follow-up {m.follow_up_by}"
                   for m in entry.measures]  # fmt: skip
     lines.append("  Stored sealed: the database holds only ciphertext of the record's content.")
+    code = test_identity_code(record_student_born(kit), 0)
+    found = kit.directory("demo").find_student_by_identity_code(DEMO_PROVIDER_ID, code)
+    lines.append(
+        "  Identity codes are sealed too; found by the blind index: "
+        + (found.full_name if found else "nobody")
+    )
     aino = kit.session(
         Actor(provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STUDENT, "aino.korhonen")),
         now=now,

@@ -12,6 +12,8 @@ import builtins
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import attrs
+
 from welfarekit.audit import AuditEvent
 from welfarekit.auditing import emit
 from welfarekit.errors import IntegrityError, NotFound
@@ -23,6 +25,7 @@ from welfarekit.model import (
     Guardianship,
     Institution,
     Membership,
+    PersonalIdentityCode,
     PersonKind,
     Role,
     StaffMember,
@@ -37,6 +40,7 @@ from welfarekit.storage import (
     StorageTransaction,
     entity_key,
 )
+from welfarekit.vault import Vault
 
 __all__ = ["Directory"]
 
@@ -50,10 +54,13 @@ _CASE_ONLY_ROLES = frozenset(
 class Directory:
     """Reads and writes of the directory on behalf of one host system (``source``)."""
 
-    def __init__(self, storage: StorageAdapter, hook: Any, source: str) -> None:
+    def __init__(
+        self, storage: StorageAdapter, hook: Any, source: str, vault: Vault | None = None
+    ) -> None:
         self._storage = storage
         self._hook = hook
         self.source = source
+        self._vault = vault
 
     def put(self, *entities: Entity) -> None:
         """Save the objects in one transaction, in the order given: all or none.
@@ -69,7 +76,15 @@ class Directory:
         with self._storage.transaction() as tx:
             for entity in entities:
                 _CHECKS[type(entity)](tx, entity)
-                tx.save(entity)
+                if not isinstance(entity, Student) or entity.personal_identity_code is None:
+                    tx.save(entity)
+                else:
+                    code = entity.personal_identity_code
+                    # The identity code is confidential: the row holds none, the code is
+                    # stored sealed (after the row its keys refer to) and found by blind index.
+                    vault = self._vault_for_codes()
+                    tx.save(attrs.evolve(entity, personal_identity_code=None))
+                    vault.seal_identity_code(tx, entity.provider_id, entity.id, code.value)
                 self._audit(
                     tx, entity, "directory.write", type(entity).__name__, entity_key(entity)
                 )
@@ -98,6 +113,35 @@ class Directory:
             query = ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
             self._audit_provider(tx, provider_id, "directory.list", kind.__name__, query or "*")
             return found
+
+    def find_student_by_identity_code(
+        self, provider_id: str, code: str | PersonalIdentityCode
+    ) -> Student | None:
+        """The student with this personal identity code (*henkilötunnus*), with the code, or
+        ``None``. The look-up goes through a truncated blind index and opens only the few
+        candidates' sealed codes; it is audited."""
+        parsed = code if isinstance(code, PersonalIdentityCode) else PersonalIdentityCode(code)
+        with self._storage.transaction() as tx:
+            self._audit_provider(tx, provider_id, "directory.search", "Student", "identity_code")
+            found = self._vault_for_codes().students_with_identity_code(
+                tx, provider_id, parsed.value
+            )
+            student = tx.get(Student, provider_id, found[0]) if found else None
+        if student is None:
+            return None
+        return attrs.evolve(student, personal_identity_code=parsed)
+
+    def identity_code(self, provider_id: str, student_id: str) -> PersonalIdentityCode | None:
+        """The student's identity code, opened (an audited read), or ``None``."""
+        with self._storage.transaction() as tx:
+            self._audit_provider(tx, provider_id, "directory.read", "IdentityCode", student_id)
+            code = self._vault_for_codes().open_identity_code(tx, provider_id, student_id)
+        return PersonalIdentityCode(code) if code is not None else None
+
+    def _vault_for_codes(self) -> Vault:
+        if self._vault is None:
+            raise IntegrityError("identity codes need the kit's vault: use kit.directory()")
+        return self._vault
 
     def providers(self) -> builtins.list[EducationProvider]:
         """Every education provider stored (for a vendor's administration)."""

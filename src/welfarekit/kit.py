@@ -123,7 +123,7 @@ class WelfareKit:
         register (``"sis-sync"``, ``"roster-import"``, ``"demo"``); every read and write
         is audited as that system.
         """
-        return Directory(self.storage, self.plugin_manager.hook, source)
+        return Directory(self.storage, self.plugin_manager.hook, source, self.vault)
 
     def session(self, actor: Actor, *, now: dt.datetime | None = None) -> Session:
         """Operations on behalf of ``actor``; every one is decided by the rules and audited.

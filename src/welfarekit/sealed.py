@@ -18,6 +18,7 @@ from welfarekit.model.people import PersonRef
 
 __all__ = [
     "BlindIndexEntry",
+    "ProviderSecret",
     "SealedDisclosure",
     "SealedEntry",
     "SealedIdentityCode",
@@ -43,6 +44,17 @@ class StoredKeyset:
     kek_id: str = attrs.field(validator=identifier)
     blob: bytes = attrs.field(validator=_bytes)
     updated_at: dt.datetime = attrs.field(validator=_aware)
+
+
+@attrs.frozen(kw_only=True)
+class ProviderSecret:
+    """A provider-wide secret (the blind-index key's seed), wrapped like a keyset."""
+
+    provider_id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=identifier)
+    kek_id: str = attrs.field(validator=identifier)
+    blob: bytes = attrs.field(validator=_bytes)
+    created_at: dt.datetime = attrs.field(validator=_aware)
 
 
 @attrs.frozen(kw_only=True)

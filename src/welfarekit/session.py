@@ -8,8 +8,7 @@ the operation and raises :class:`~welfarekit.errors.AccessDenied` on a refusal.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,15 +17,11 @@ import attrs
 from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.auditing import emit
-from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError
+from welfarekit.errors import AccessDenied
 from welfarekit.export import SubjectExport
 from welfarekit.model import (
-    COUNTY_ROLES,
     CapacityAssessment,
-    ConsentPurpose,
     EducationProvider,
-    Evidence,
-    EvidenceMethod,
     ExpressionOfWill,
     GroupKind,
     Guardian,
@@ -37,7 +32,6 @@ from welfarekit.model import (
     StaffMember,
     Student,
     WelfareGroup,
-    WillKind,
     Withdrawal,
 )
 from welfarekit.records import RecordsMixin
@@ -48,13 +42,11 @@ from welfarekit.rules import (
     LegalBasis,
     StudentFacts,
     apply_vetoes,
-    consent_authority,
-    consent_requirement,
-    current_will,
     decide,
 )
 from welfarekit.storage import StorageAdapter, StorageTransaction
 from welfarekit.vault import Vault
+from welfarekit.wills import WillHistory, WillMixin
 
 __all__ = ["AccessReportEntry", "Session", "WillHistory"]
 
@@ -72,18 +64,7 @@ class AccessReportEntry:
     """In which role: the relationship that allowed it, or why it was refused."""
 
 
-@attrs.frozen
-class WillHistory:
-    """A student's expressions of will and everything that changed them, in the order they
-    were recorded; nothing is ever removed (§ 21(1))."""
-
-    expressions: tuple[ExpressionOfWill, ...]
-    withdrawals: tuple[Withdrawal, ...]
-    assessments: tuple[CapacityAssessment, ...]
-    vetoes: tuple[GuardianVeto, ...]
-
-
-class Session(RecordsMixin):
+class Session(RecordsMixin, WillMixin):
     """Operations on behalf of one actor. Create it with :meth:`WelfareKit.session`.
 
     ``now`` fixes the clock (for tests and replays); by default each operation uses the
@@ -270,234 +251,6 @@ class Session(RecordsMixin):
             vetoes=tuple(tx.list(GuardianVeto, provider_id, student_id=student_id)),
         )
 
-    # -- expressions of will (tahdonilmaisut) ------------------------------------------------
-
-    def _resource(self, student_id: str, record_id: str | None = None) -> Resource:
-        return Resource(
-            type=ResourceType.EXPRESSION_OF_WILL,
-            provider_id=self.actor.provider_id,
-            id=record_id,
-            student_id=student_id,
-        )
-
-    def _evidence(self, method: EvidenceMethod | str) -> Evidence:
-        if self.actor.person is None:
-            raise IntegrityError("an expression of will is recorded by a person, not a system")
-        return Evidence(recorded_by=self.actor.person, recorded_at=self.now, method=method)
-
-    def _write(
-        self,
-        student_id: str,
-        record_id: str,
-        check: Callable[[Facts], None],
-        entity: Callable[[], Any],
-    ) -> Any:
-        """Decide, check, save and audit in one transaction: all or nothing."""
-        with self._transaction() as tx:
-            decision, facts = self._decide(
-                tx, Action.WRITE, self._resource(student_id, record_id), None
-            )
-            if not decision.allowed or facts is None:
-                raise AccessDenied(decision)
-            check(facts)
-            saved = entity()
-            tx.save(saved)
-            return saved
-
-    def record_expression_of_will(
-        self,
-        *,
-        student_id: str,
-        grantor: Any,
-        kind: WillKind | str,
-        purpose: ConsentPurpose | str,
-        validity: Any,
-        method: EvidenceMethod | str,
-        group_id: str | None = None,
-        covers: Iterable[Any] = (),
-        covers_roles: Iterable[Any] = (),
-        recipient: str | None = None,
-        written_and_specific: bool = False,
-        record_id: str | None = None,
-    ) -> ExpressionOfWill:
-        """Record a consent or refusal (*tahdonilmaisu*) given by ``grantor``.
-
-        The actor records it: the grantor in person, or a staff member who heard it (the
-        evidence says who and how). A consent from someone whose will does not count is
-        refused with :class:`~welfarekit.errors.ConsentRequired` naming who must give it:
-        the student's, or the guardian's when a professional has assessed that the student
-        cannot assess the meaning of consent (OHL § 14(4), § 19).
-        """
-        record_id = record_id or uuid.uuid4().hex
-        expression = ExpressionOfWill(
-            id=record_id, provider_id=self.actor.provider_id, student_id=student_id,
-            grantor=grantor, kind=kind, purpose=purpose, group_id=group_id, covers=covers,
-            covers_roles=covers_roles, recipient=recipient, validity=validity,
-            written_and_specific=written_and_specific, evidence=self._evidence(method),
-        )  # fmt: skip
-
-        def check(facts: Facts) -> None:
-            assert facts.student is not None
-            person = self.actor.person
-            own_will_only = person is not None and person.kind in (
-                PersonKind.STUDENT,
-                PersonKind.GUARDIAN,
-            )
-            if own_will_only and person != expression.grantor:
-                raise IntegrityError("a student or guardian records only their own will")
-            if expression.purpose is ConsentPurpose.GUARDIAN_ACCESS:
-                if facts.student.student.is_minor_on(facts.today):
-                    raise IntegrityError(
-                        "a guardian of a minor has access already; the student's permission "
-                        "matters from their 18th birthday"
-                    )
-                return
-            authority = consent_authority(facts.student, facts.now)
-            if expression.grantor not in authority.grantors:
-                requirement = consent_requirement(
-                    facts.student, expression.purpose, facts.now,
-                    group_id=expression.group_id, recipient=expression.recipient,
-                )  # fmt: skip
-                if requirement is None:  # a consent is in force already, but not theirs
-                    raise IntegrityError(f"{expression.grantor}: {authority.reason}")
-                raise ConsentRequired(attrs.evolve(requirement, reason=authority.reason))
-
-        saved: ExpressionOfWill = self._write(student_id, record_id, check, lambda: expression)
-        return saved
-
-    def withdraw(
-        self,
-        *,
-        student_id: str,
-        record_id: str,
-        method: EvidenceMethod | str,
-        withdrawal_id: str | None = None,
-    ) -> Withdrawal:
-        """Withdraw a consent or refusal, or lift a § 18(2) veto, from now on.
-
-        The grantor may withdraw, or whoever's will counts now; a veto is lifted by the
-        student or by a welfare professional. Nothing done before is undone or erased.
-        """
-        withdrawal_id = withdrawal_id or uuid.uuid4().hex
-        person = self.actor.person
-        evidence = self._evidence(method)
-
-        def check(facts: Facts) -> None:
-            student = facts.student
-            assert student is not None
-            assert person is not None
-            records: list[ExpressionOfWill | GuardianVeto] = [*student.expressions, *student.vetoes]
-            target = next((r for r in records if r.id == record_id), None)
-            if target is None:
-                raise IntegrityError(f"no expression of will or veto {record_id!r} for the student")
-            if student.withdrawn_at(record_id) is not None:
-                raise IntegrityError(f"{record_id!r} was withdrawn already")
-            recorder_is_staff = person.kind is PersonKind.STAFF
-            if isinstance(target, GuardianVeto):
-                allowed = person == student.student.ref or _is_welfare_professional(facts)
-            else:
-                authority = consent_authority(student, facts.now).grantors
-                allowed = person in (target.grantor, *authority) or recorder_is_staff
-            if not allowed:
-                raise IntegrityError(
-                    "only the person who expressed it, whoever's will counts now, or welfare "
-                    "staff recording it may withdraw it"
-                )
-
-        def entity() -> Withdrawal:
-            assert person is not None
-            return Withdrawal(
-                id=withdrawal_id, provider_id=self.actor.provider_id, student_id=student_id,
-                withdraws=record_id, by=person, evidence=evidence,
-            )  # fmt: skip
-
-        saved: Withdrawal = self._write(student_id, withdrawal_id, check, entity)
-        return saved
-
-    def record_capacity_assessment(
-        self, *, student_id: str, can_assess: bool, assessment_id: str | None = None
-    ) -> CapacityAssessment:
-        """Record the actor's assessment of whether the student can assess the meaning of
-        consent (OHL § 14(4), § 19(1)). Only a social or health care professional of the
-        welfare staff records one."""
-        assessment_id = assessment_id or uuid.uuid4().hex
-        person = self.actor.person
-
-        def check(facts: Facts) -> None:
-            if not _is_welfare_professional(facts):
-                raise IntegrityError(
-                    "a capacity assessment is made by a social or health care professional "
-                    "of the welfare staff"
-                )
-
-        def entity() -> CapacityAssessment:
-            assert person is not None
-            return CapacityAssessment(
-                id=assessment_id, provider_id=self.actor.provider_id, student_id=student_id,
-                can_assess=can_assess, assessed_by=person, assessed_at=self.now,
-            )  # fmt: skip
-
-        saved: CapacityAssessment = self._write(student_id, assessment_id, check, entity)
-        return saved
-
-    def record_guardian_veto(
-        self,
-        *,
-        student_id: str,
-        participation: bool,
-        access: bool,
-        method: EvidenceMethod | str,
-        guardian_ids: Iterable[str] = (),
-        veto_id: str | None = None,
-    ) -> GuardianVeto:
-        """Record a minor's § 18(2) prohibition of a guardian's participation or access,
-        which the actor, a social or health care professional of the welfare staff, has
-        assessed: the reason is weighty and the veto not clearly against the minor's
-        interest."""
-        veto_id = veto_id or uuid.uuid4().hex
-        person = self.actor.person
-        evidence = self._evidence(method)
-
-        def check(facts: Facts) -> None:
-            assert facts.student is not None
-            if not _is_welfare_professional(facts):
-                raise IntegrityError(
-                    "a § 18(2) veto is assessed and recorded by a social or health care "
-                    "professional of the welfare staff"
-                )
-            if not facts.student.student.is_minor_on(facts.today):
-                raise IntegrityError("a § 18(2) veto is a minor's; an adult decides alone")
-
-        def entity() -> GuardianVeto:
-            assert person is not None
-            return GuardianVeto(
-                id=veto_id, provider_id=self.actor.provider_id, student_id=student_id,
-                guardian_ids=frozenset(guardian_ids), participation=participation,
-                access=access, assessed_by=person, evidence=evidence,
-            )  # fmt: skip
-
-        saved: GuardianVeto = self._write(student_id, veto_id, check, entity)
-        return saved
-
-    def will_history(self, student_id: str) -> WillHistory:
-        """The student's expressions of will with their whole history (audited read)."""
-        with self._transaction() as tx:
-            decision, facts = self._decide(tx, Action.LIST, self._resource(student_id), None)
-            if not decision.allowed or facts is None or facts.student is None:
-                raise AccessDenied(decision)
-            student = facts.student
-
-            def order(r: Any) -> dt.datetime:
-                at: dt.datetime = getattr(r, "assessed_at", None) or r.evidence.recorded_at
-                return at
-
-            return WillHistory(
-                expressions=tuple(sorted(student.expressions, key=order)),
-                withdrawals=tuple(sorted(student.withdrawals, key=order)),
-                assessments=tuple(sorted(student.assessments, key=order)),
-                vetoes=tuple(sorted(student.vetoes, key=order)),
-            )
-
     def export_subject_data(self, student_id: str) -> SubjectExport:
         """The complete copy the student, or an entitled guardian, may have: identifying
         details, every record with its history, the expressions of will, the disclosures and
@@ -544,31 +297,6 @@ class Session(RecordsMixin):
             for e in entries
         ]
 
-    def require_consent(
-        self,
-        *,
-        student_id: str,
-        purpose: ConsentPurpose | str,
-        group_id: str | None = None,
-        recipient: str | None = None,
-    ) -> ExpressionOfWill:
-        """The consent in force for the purpose, or :class:`~welfarekit.errors.ConsentRequired`
-        naming whose consent it takes and in what form."""
-        wanted = ConsentPurpose(purpose)
-        with self._transaction() as tx:
-            decision, facts = self._decide(tx, Action.READ, self._resource(student_id), None)
-            if not decision.allowed or facts is None or facts.student is None:
-                raise AccessDenied(decision)
-            requirement = consent_requirement(
-                facts.student, wanted, facts.now, group_id=group_id, recipient=recipient
-            )
-            if requirement is not None:
-                raise ConsentRequired(requirement)
-            will = current_will(facts.student, wanted, facts.now, group_id=group_id,
-                                recipient=recipient)  # fmt: skip
-            assert will is not None
-            return will
-
 
 def _audited_reason(decision: Decision) -> str:
     """What the audit entry says: the relationship that allowed, or why it was refused.
@@ -579,8 +307,3 @@ def _audited_reason(decision: Decision) -> str:
     if decision.allowed:
         return decision.reason.split(": ", 1)[0]
     return decision.reason
-
-
-def _is_welfare_professional(facts: Facts) -> bool:
-    staff = facts.actor.staff
-    return staff is not None and bool(staff.roles & COUNTY_ROLES)

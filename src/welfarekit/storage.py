@@ -36,6 +36,7 @@ from welfarekit.model import (
 )
 from welfarekit.sealed import (
     BlindIndexEntry,
+    ProviderSecret,
     SealedDisclosure,
     SealedEntry,
     SealedIdentityCode,
@@ -76,6 +77,7 @@ Entity = (
     | StoredKeyset
     | BlindIndexEntry
     | SealedIdentityCode
+    | ProviderSecret
 )
 E = TypeVar("E", bound=Entity)
 
@@ -103,7 +105,12 @@ REGISTER_TYPES: tuple[type[Entity], ...] = (
 )
 """The kinds of object of the student welfare register; append-only (never replaced)."""
 
-SECRET_TYPES: tuple[type[Entity], ...] = (StoredKeyset, BlindIndexEntry, SealedIdentityCode)
+SECRET_TYPES: tuple[type[Entity], ...] = (
+    StoredKeyset,
+    BlindIndexEntry,
+    SealedIdentityCode,
+    ProviderSecret,
+)
 """A student's secrets: replaced when keys rotate, deleted when the student is
 crypto-shredded."""
 
@@ -150,6 +157,7 @@ FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
     StoredKeyset: {},
     BlindIndexEntry: {"name": attrgetter("name"), "value": attrgetter("value")},
     SealedIdentityCode: {},
+    ProviderSecret: {},
 }
 """The equality filters :meth:`StorageTransaction.list` accepts per kind, and how each is
 read off an object (the reference adapter uses these getters; SQL adapters map them to
@@ -164,6 +172,8 @@ def entity_key(entity: Entity) -> str:
         return f"{entity.name}/{entity.student_id}"
     if isinstance(entity, StoredKeyset | SealedIdentityCode):
         return entity.student_id
+    if isinstance(entity, ProviderSecret):
+        return entity.name
     return entity.id
 
 

@@ -8,6 +8,7 @@ sealed value only after the access decision and its audit entry are written.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,22 +16,32 @@ from welfarekit.crypto import (
     Keyring,
     Keyset,
     SealContext,
+    WrappedKey,
     WrappedKeyset,
+    blind_index,
+    blind_index_key,
     keyset_associated_data,
     open_sealed,
     seal,
 )
 from welfarekit.sealed import (
     BlindIndexEntry,
+    ProviderSecret,
     SealedIdentityCode,
     StoredKeyset,
 )
 from welfarekit.storage import StorageTransaction
 
-__all__ = ["BLIND_INDEXES", "REGISTER", "Vault"]
+__all__ = ["BLIND_INDEXES", "IDENTITY_CODE_BITS", "REGISTER", "Vault"]
 
-BLIND_INDEXES = ("identity_code",)
+IDENTITY_CODE_INDEX = "identity_code"
+BLIND_INDEXES = (IDENTITY_CODE_INDEX,)
 """The blind indexes kept per student."""
+INDEX_SECRET = "blind_index"  # noqa: S105 - the secret's name, not a secret
+IDENTITY_CODE_BITS = 12
+"""Truncation of the identity-code index (CipherSweet's rule: each index value should be
+shared by several students). With 12 bits a provider of 8,000 students has about two per
+value; the index alone identifies nobody. Changing it means recomputing the index."""
 
 REGISTER = "welfare_register"
 """The student welfare register (*opiskeluhuoltorekisteri*), the only one welfarekit keeps
@@ -75,12 +86,75 @@ class Vault:
 
     @staticmethod
     def context(
-        provider_id: str, student_id: str, record_type: str, record_id: str, *, version: int = 1
+        provider_id: str,
+        student_id: str,
+        record_type: str,
+        record_id: str,
+        *,
+        version: int = 1,
+        field: str = "content",
     ) -> SealContext:
         return SealContext(
             provider_id=provider_id, register=REGISTER, record_type=record_type,
-            record_id=record_id, field="content", student_id=student_id, version=version,
+            record_id=record_id, field=field, student_id=student_id, version=version,
         )  # fmt: skip
+
+    def index_key(self, tx: StorageTransaction, provider_id: str) -> bytes:
+        """The provider's blind-index key, derived from a provider secret that is created on
+        first use and stored wrapped like a keyset."""
+        associated = keyset_associated_data(provider_id, f"secret:{INDEX_SECRET}")
+        stored = tx.get(ProviderSecret, provider_id, INDEX_SECRET)
+        if stored is None:
+            secret = os.urandom(32)
+            wrapped = self.keyring.wrap(secret, associated_data=associated)
+            tx.save(ProviderSecret(
+                provider_id=provider_id, name=INDEX_SECRET, kek_id=wrapped.kek_id,
+                blob=wrapped.blob, created_at=self._clock(),
+            ))  # fmt: skip
+        else:
+            secret = self.keyring.unwrap(
+                WrappedKey(stored.kek_id, stored.blob), associated_data=associated
+            )
+        return blind_index_key(secret, provider_id=provider_id, index=IDENTITY_CODE_INDEX)
+
+    def seal_identity_code(
+        self, tx: StorageTransaction, provider_id: str, student_id: str, code: str
+    ) -> None:
+        """Store a student's identity code sealed, with its blind-index entry."""
+        keyset = self.keyset(tx, provider_id, student_id, create=True)
+        assert keyset is not None
+        context = self.context(provider_id, student_id, "student", student_id,
+                               field=IDENTITY_CODE_INDEX)  # fmt: skip
+        tx.save(SealedIdentityCode(provider_id=provider_id, student_id=student_id,
+                                   ciphertext=seal(keyset, code, context)))  # fmt: skip
+        value = blind_index(self.index_key(tx, provider_id), code, bits=IDENTITY_CODE_BITS)
+        tx.save(BlindIndexEntry(provider_id=provider_id, student_id=student_id,
+                                name=IDENTITY_CODE_INDEX, value=value))  # fmt: skip
+
+    def open_identity_code(
+        self, tx: StorageTransaction, provider_id: str, student_id: str
+    ) -> str | None:
+        """The student's identity code, or ``None`` when none is stored (or shredded)."""
+        sealed = tx.get(SealedIdentityCode, provider_id, student_id)
+        keyset = self.keyset(tx, provider_id, student_id, create=False)
+        if sealed is None or keyset is None:
+            return None
+        context = self.context(provider_id, student_id, "student", student_id,
+                               field=IDENTITY_CODE_INDEX)  # fmt: skip
+        return open_sealed(keyset, sealed.ciphertext, context).reveal()
+
+    def students_with_identity_code(
+        self, tx: StorageTransaction, provider_id: str, code: str
+    ) -> list[str]:
+        """The students whose identity code is ``code``: the blind index narrows to a few
+        candidates, and opening their sealed codes decides."""
+        value = blind_index(self.index_key(tx, provider_id), code, bits=IDENTITY_CODE_BITS)
+        candidates = tx.list(BlindIndexEntry, provider_id, name=IDENTITY_CODE_INDEX, value=value)
+        return [
+            entry.student_id
+            for entry in candidates
+            if self.open_identity_code(tx, provider_id, entry.student_id) == code
+        ]
 
     @staticmethod
     def seal_json(keyset: Keyset, content: Mapping[str, Any], context: SealContext) -> bytes:

@@ -15,6 +15,7 @@ from welfarekit.audit_chain import ChainedEvent, chain
 from welfarekit.model import PersonKind, PersonRef
 from welfarekit.sealed import (
     BlindIndexEntry,
+    ProviderSecret,
     SealedDisclosure,
     SealedEntry,
     SealedIdentityCode,
@@ -102,6 +103,9 @@ def sealed_world(p: str) -> list[Entity]:
         BlindIndexEntry(provider_id=p, student_id="s1", name="identity_code.v2", value="b71c"),
         SealedIdentityCode(provider_id=p, student_id="s1", ciphertext=ciphertext("hetu-s1", 59)),
         SealedIdentityCode(provider_id=p, student_id="s2", ciphertext=ciphertext("hetu-s2", 59)),
+        ProviderSecret(provider_id=p, name="blind_index", kek_id="kek-2026-1",
+                       blob=ciphertext("secret", 61),
+                       created_at=dt.datetime(2026, 11, 1, 8, 0, tzinfo=NEW_YORK)),
     ]  # fmt: skip
 
 

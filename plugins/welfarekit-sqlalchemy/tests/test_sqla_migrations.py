@@ -50,7 +50,9 @@ SEALED_TABLES = {
     "welfarekit_audit_events",
 }
 """What welfarekit_0003 adds (test_sqla_sealed_migrations.py)."""
-DIRECTORY_TABLES = WELFAREKIT_TABLES - REGISTER_TABLES - SEALED_TABLES
+SECRETS_TABLES = {"welfarekit_provider_secrets"}
+"""What welfarekit_0004 adds."""
+DIRECTORY_TABLES = WELFAREKIT_TABLES - REGISTER_TABLES - SEALED_TABLES - SECRETS_TABLES
 
 
 @pytest.fixture
@@ -114,7 +116,7 @@ def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> 
     assert all(name.startswith("welfarekit_") for name in WELFAREKIT_TABLES)
     assert len(DIRECTORY_TABLES) == 11
     assert REGISTER_TABLES < WELFAREKIT_TABLES
-    assert current(engine) == head() == "welfarekit_0003"
+    assert current(engine) == head() == "welfarekit_0004"
 
 
 def test_the_register_tables_hold_the_register_kinds() -> None:
@@ -136,11 +138,11 @@ def test_the_register_revision_adds_and_drops_only_its_tables(host_table: Engine
 
     upgrade(host_table, "welfarekit_0002")
     assert current(host_table) == "welfarekit_0002"
-    assert table_names(host_table) == WELFAREKIT_TABLES - SEALED_TABLES | {
+    assert table_names(host_table) == WELFAREKIT_TABLES - SEALED_TABLES - SECRETS_TABLES | {
         VERSION_TABLE,
         "school_users",
     }
-    assert {table_of(diff) for diff in differences(host_table)} == SEALED_TABLES
+    assert {table_of(diff) for diff in differences(host_table)} == SEALED_TABLES | SECRETS_TABLES
 
     downgrade(host_table, "welfarekit_0001")
     assert current(host_table) == "welfarekit_0001"

@@ -23,6 +23,7 @@ from welfarekit.model import (
 )
 from welfarekit.sealed import (
     BlindIndexEntry,
+    ProviderSecret,
     SealedDisclosure,
     SealedEntry,
     SealedIdentityCode,
@@ -172,6 +173,7 @@ SECRET_CHANGES: dict[type, dict[str, Any]] = {
     },
     BlindIndexEntry: {"value": "c0de"},
     SealedIdentityCode: {"ciphertext": b"\x02resealed"},
+    ProviderSecret: {"kek_id": "kek-2027-1", "blob": b"\x03rewrapped"},
 }
 
 

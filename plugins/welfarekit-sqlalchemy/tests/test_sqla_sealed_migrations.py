@@ -45,6 +45,9 @@ NEW_TABLES = {
     t.name for t in (*(SHAPES[k].table for k in SEALED_KINDS), sealed_tables.audit_events)
 }
 
+LATER_TABLE = "welfarekit_provider_secrets"
+"""Added by revision 0004."""
+
 OLDER_ROWS = [
     "INSERT INTO welfarekit_providers VALUES ('p1', 'KKY', NULL, 'a', 'b', 'c', 'x')",
     "INSERT INTO welfarekit_institutions VALUES ('p1', 'lukio', 'Lukio', 'vocational')",
@@ -84,11 +87,13 @@ def count(engine: Engine, table: str) -> int:
 
 def test_the_revision_is_shipped_and_is_the_head() -> None:
     assert (VERSIONS_DIR / "0003_sealed_and_audit.py").is_file()
-    assert head() == "welfarekit_0003"
+    assert head() == "welfarekit_0004"  # 0004 adds the provider secrets
 
 
 def test_the_new_tables_hold_the_new_kinds() -> None:
-    assert {getattr(sealed_tables, name).name for name in sealed_tables.__all__} == NEW_TABLES
+    assert {getattr(sealed_tables, name).name for name in sealed_tables.__all__} == NEW_TABLES | {
+        LATER_TABLE
+    }
     assert len(NEW_TABLES) == 7
 
 
@@ -100,10 +105,10 @@ def test_up_down_and_up_again_beside_older_data(engine: Engine) -> None:
         for statement in OLDER_ROWS:
             connection.execute(text(statement))
 
-    upgrade(engine)
+    upgrade(engine, "welfarekit_0003")
     assert current(engine) == "welfarekit_0003"
     assert table_names(engine) == older | NEW_TABLES
-    assert differences(engine) == []
+    assert {table_of(diff) for diff in differences(engine)} == {LATER_TABLE}
     with engine.begin() as connection:
         for statement in NEW_ROWS:
             connection.execute(text(statement))
@@ -111,12 +116,12 @@ def test_up_down_and_up_again_beside_older_data(engine: Engine) -> None:
     downgrade(engine, "welfarekit_0002")
     assert current(engine) == "welfarekit_0002"
     assert table_names(engine) == older
-    assert {table_of(diff) for diff in differences(engine)} == NEW_TABLES
+    assert {table_of(diff) for diff in differences(engine)} == NEW_TABLES | {LATER_TABLE}
     assert [count(engine, t) for t in ("welfarekit_students", "welfarekit_capacity_assessments")]
     assert count(engine, "school_users") == 1
 
     upgrade(engine)
-    assert table_names(engine) == older | NEW_TABLES
+    assert table_names(engine) == older | NEW_TABLES | {LATER_TABLE}
     assert differences(engine) == []
     assert count(engine, "welfarekit_keysets") == count(engine, "welfarekit_audit_events") == 0
     downgrade(engine, "base")

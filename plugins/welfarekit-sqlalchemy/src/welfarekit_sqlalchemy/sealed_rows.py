@@ -13,6 +13,7 @@ from typing import Any
 from welfarekit.model import PersonRef
 from welfarekit.sealed import (
     BlindIndexEntry,
+    ProviderSecret,
     SealedDisclosure,
     SealedEntry,
     SealedIdentityCode,
@@ -154,6 +155,26 @@ def _blind_index(r: Mapping[str, Any]) -> BlindIndexEntry:
     )
 
 
+def _provider_secret_row(p: ProviderSecret) -> Row:
+    return {
+        "provider_id": p.provider_id,
+        "name": p.name,
+        "kek_id": p.kek_id,
+        "blob": p.blob,
+        "created_at": to_utc(p.created_at),
+    }
+
+
+def _provider_secret(r: Mapping[str, Any]) -> ProviderSecret:
+    return ProviderSecret(
+        provider_id=r["provider_id"],
+        name=r["name"],
+        kek_id=r["kek_id"],
+        blob=bytes(r["blob"]),
+        created_at=from_utc(r["created_at"]),
+    )
+
+
 def _identity_code_row(c: SealedIdentityCode) -> Row:
     return {"provider_id": c.provider_id, "student_id": c.student_id, "ciphertext": c.ciphertext}
 
@@ -199,6 +220,14 @@ SEALED_SHAPES: Mapping[type[object], Shape] = {
         same_names(BlindIndexEntry),
         _blind_index_row,
         _blind_index,
+    ),
+    ProviderSecret: Shape(
+        sealed_tables.provider_secrets,
+        "provider_id",
+        ("name",),
+        {},
+        _provider_secret_row,
+        _provider_secret,
     ),
     SealedIdentityCode: Shape(
         sealed_tables.sealed_identity_codes,

@@ -56,6 +56,7 @@ __all__ = [
     "audit_events",
     "blind_index",
     "keysets",
+    "provider_secrets",
     "sealed_disclosures",
     "sealed_entries",
     "sealed_identity_codes",
@@ -151,6 +152,18 @@ blind_index = _of_student(
     # value, by value alone or by name and value.
     PrimaryKeyConstraint("provider_id", "name", "student_id"),
     _by("value", "name"),
+)
+
+provider_secrets = Table(
+    f"{TABLE_PREFIX}provider_secrets",
+    metadata,
+    _id("provider_id"),
+    _id("name"),
+    _id("kek_id"),
+    _sealed("blob"),
+    _moment("created_at"),
+    PrimaryKeyConstraint("provider_id", "name"),
+    _refs(["provider_id"], "providers", ["id"]),
 )
 
 sealed_identity_codes = _of_student(
