@@ -400,3 +400,30 @@ def test_subject_access_answer_is_due_in_two_weeks_or_a_month(
     from welfarekit.export import answer_due
 
     assert answer_due(received, large=large) == due
+
+
+def test_checkpoint_hook_receives_the_signed_head(tmp_path: Path) -> None:
+    from welfarekit.audit_chain import checkpoint_valid
+    from welfarekit.checkpoints import load_signing_key
+
+    received: list[object] = []
+
+    class Sink:
+        @welfarekit.hookimpl
+        def welfarekit_audit_checkpoint(self, checkpoint: object) -> None:
+            received.append(checkpoint)
+
+    with open_kit(tmp_path, Sink()) as kit:
+        write_record(kit)
+        with pytest.raises(KeyringError, match="no audit signing key"):
+            kit.checkpoint(P)
+        checkpoint = kit.checkpoint(P, create_key=True)
+        assert checkpoint is not None
+        with kit.storage.transaction() as tx:
+            head = tx.audit_head(P)
+        assert head is not None
+        assert (checkpoint.sequence, checkpoint.head_hash) == (head.sequence, head.entry_hash)
+        key, _ = load_signing_key(kit.settings.signing_key_file)
+        assert checkpoint_valid(checkpoint, key.public_key())
+        assert kit.checkpoint("nobody") is None
+    assert received == [checkpoint]

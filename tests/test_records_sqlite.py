@@ -168,3 +168,38 @@ def test_export_command_writes_the_students_copy(
     assert err.startswith("welfarekit: error: denied: being a group advisor")
     assert main([*args, "--as", "nobody"]) == 1
     assert "--as takes KIND:ID" in capsys.readouterr().err
+
+
+def test_checkpoints_find_a_cut_tail(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checkpoints = tmp_path / "checkpoints.jsonl"
+    assert main(["audit", "checkpoint", "--db", str(database), "--out", str(checkpoints)]) == 0
+    assert "checkpoint at event" in capsys.readouterr().out
+    signing_key = database.parent / "audit-signing.pem"
+    assert signing_key.stat().st_mode & 0o777 == 0o600
+    verify_args = ["audit", "verify", "--db", str(database), "--checkpoints", str(checkpoints)]
+    assert main(verify_args) == 0
+    assert "chain intact and 1 checkpoints" in capsys.readouterr().out
+    # cutting the newest events leaves a chain that verifies by itself ...
+    _sql(database, "DELETE FROM welfarekit_audit_events WHERE sequence > 20")
+    assert main(["audit", "verify", "--db", str(database)]) == 0
+    capsys.readouterr()
+    # ... but not against the checkpoint
+    assert main(verify_args) == 1
+    assert "BROKEN at event 21" in capsys.readouterr().out
+
+
+def test_a_forged_checkpoint_is_refused(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    checkpoints = tmp_path / "checkpoints.jsonl"
+    assert main(["audit", "checkpoint", "--db", str(database), "--out", str(checkpoints)]) == 0
+    forged = json.loads(checkpoints.read_text())
+    forged["sequence"] = 5
+    checkpoints.write_text(json.dumps(forged) + "\n")
+    capsys.readouterr()
+    assert main(["audit", "verify", "--db", str(database), "--checkpoints", str(checkpoints)]) == 1
+    assert "BROKEN" in capsys.readouterr().out

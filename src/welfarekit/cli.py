@@ -185,20 +185,46 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from welfarekit.checkpoints import checkpoint_to_json
+
+    with _open(args) as kit:
+        out = Path(args.out) if args.out else kit.settings.checkpoint_file
+        providers = [p.id for p in kit.directory("audit-checkpoint").providers()]
+        lines = []
+        for provider_id in providers:
+            checkpoint = kit.checkpoint(provider_id, create_key=True)
+            if checkpoint is not None:
+                lines.append(checkpoint_to_json(checkpoint))
+                print(f"{provider_id}: checkpoint at event {checkpoint.sequence}")
+    with out.open("a", encoding="utf-8") as file:
+        file.writelines(line + "\n" for line in lines)
+    print(f"appended {len(lines)} checkpoints to {out}; keep it where the database's "
+          "administrators cannot rewrite it")  # fmt: skip
+    return 0
+
+
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from welfarekit.audit_chain import verify
+    from welfarekit.checkpoints import load_signing_key, read_checkpoints
 
     broken = 0
     with _open(args) as kit:
+        checkpoints = read_checkpoints(Path(args.checkpoints)) if args.checkpoints else []
+        public_key = None
+        if checkpoints:
+            public_key = load_signing_key(kit.settings.signing_key_file)[0].public_key()
         providers = [p.id for p in kit.directory("audit-verify").providers()]
         if args.provider:
             providers = [args.provider]
         for provider_id in providers:
             with kit.storage.transaction() as tx:
                 entries = tx.audit_entries(provider_id)
-            report = verify(entries)
+            own = [c for c in checkpoints if c.provider_id == provider_id]
+            report = verify(entries, checkpoints=own, public_key=public_key if own else None)
             if report:
-                print(f"{provider_id}: {report.checked} audit events, chain intact")
+                against = f" and {len(own)} checkpoints" if own else ""
+                print(f"{provider_id}: {report.checked} audit events, chain intact{against}")
             else:
                 broken += 1
                 print(f"{provider_id}: BROKEN at event {report.first_broken}: {report.problem}")
@@ -288,7 +314,22 @@ def build_parser() -> argparse.ArgumentParser:
         "first broken link: an edited, deleted, inserted or reordered event.",
     )
     verify_parser.add_argument("--provider", metavar="ID", help="check one provider only")
+    verify_parser.add_argument(
+        "--checkpoints",
+        metavar="FILE",
+        help="signed checkpoints (JSON lines) to check the chain against: finds a cut tail",
+    )
     verify_parser.set_defaults(handler=_cmd_audit_verify)
+    checkpoint_parser = audit_commands.add_parser(
+        "checkpoint",
+        parents=[database],
+        help="sign each provider's chain head and append it to a checkpoint file",
+        description="Sign each provider's audit chain head with the audit signing key "
+        "(created beside the key file on first use), hand it to the checkpoint hook and "
+        "append it to a JSON-lines file.",
+    )
+    checkpoint_parser.add_argument("--out", metavar="FILE", help="the checkpoint file")
+    checkpoint_parser.set_defaults(handler=_cmd_audit_checkpoint)
 
     export = commands.add_parser(
         "export",

@@ -28,12 +28,14 @@ import pluggy
 if TYPE_CHECKING:
     from welfarekit.access import Action, Actor, Resource
     from welfarekit.audit import AuditEvent
+    from welfarekit.audit_chain import AuditCheckpoint
     from welfarekit.plugins import AdapterRegistry
 
 __all__ = [
     "HOOK_API_VERSION",
     "hookimpl",
     "hookspec",
+    "welfarekit_audit_checkpoint",
     "welfarekit_audit_event",
     "welfarekit_register_adapters",
     "welfarekit_veto",
@@ -104,6 +106,33 @@ def welfarekit_audit_event(event: AuditEvent) -> None:
                             "did": event.action, "on": event.resource_id})
 
     .. versionadded:: 0.1 (hook API 1.0)
+    """
+
+
+@hookspec
+def welfarekit_audit_checkpoint(checkpoint: AuditCheckpoint) -> None:
+    """Store a signed head of a provider's audit chain out of the database's reach.
+
+    **When:** whenever the host takes a checkpoint (``kit.checkpoint(provider_id)`` on its
+    own schedule, or ``welfarekit audit checkpoint``), after the events it covers have
+    committed.
+
+    **Arguments:** ``checkpoint`` is an :class:`~welfarekit.audit.AuditCheckpoint`.
+
+    **Returns:** nothing.
+
+    **Contract:** store it append-only, somewhere a database administrator cannot rewrite
+    (a WORM bucket, another system's log). ``welfarekit audit verify`` compares the chain
+    against the stored checkpoints; a failure here is reported but does not undo the events.
+
+    Example::
+
+        @welfarekit.hookimpl
+        def welfarekit_audit_checkpoint(checkpoint):
+            worm_bucket.put(f"{checkpoint.provider_id}/{checkpoint.sequence}",
+                            checkpoint.signature)
+
+    .. versionadded:: 0.2 (hook API 1.1)
     """
 
 

@@ -9,6 +9,7 @@ from types import TracebackType
 import pluggy
 
 from welfarekit.access import Actor
+from welfarekit.audit_chain import AuditCheckpoint
 from welfarekit.builtin import BUILTIN_PLUGINS
 from welfarekit.crypto import Keyring
 from welfarekit.directory import Directory
@@ -131,6 +132,18 @@ class WelfareKit:
         ``now`` fixes the clock, for tests and for replaying a day.
         """
         return Session(self.storage, self.plugin_manager.hook, actor, vault=self.vault, now=now)
+
+    def checkpoint(self, provider_id: str, *, create_key: bool = False) -> AuditCheckpoint | None:
+        """Sign the provider's audit chain head and hand the checkpoint to the
+        ``welfarekit_audit_checkpoint`` hook; ``None`` when the chain is empty. A host calls
+        this on its own schedule; a sink's failure is raised after the others ran."""
+        from welfarekit.checkpoints import load_signing_key, take_checkpoint
+
+        private_key, _ = load_signing_key(self.settings.signing_key_file, create=create_key)
+        checkpoint = take_checkpoint(self.storage, provider_id, private_key)
+        if checkpoint is not None:
+            self.plugin_manager.hook.welfarekit_audit_checkpoint(checkpoint=checkpoint)
+        return checkpoint
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -102,6 +102,16 @@ class Settings:
     key_file: Path = attrs.field(factory=default_key_file, converter=Path)
     """The local keyring's key file (``WELFAREKIT_KEY_FILE``)."""
 
+    @property
+    def signing_key_file(self) -> Path:
+        """The audit checkpoints' Ed25519 signing key, beside the key file."""
+        return self.key_file.with_name("audit-signing.pem")
+
+    @property
+    def checkpoint_file(self) -> Path:
+        """Where the command line appends checkpoints (JSON lines), beside the key file."""
+        return self.key_file.with_name("audit-checkpoints.jsonl")
+
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, database: str | None = None
