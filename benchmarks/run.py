@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_crypto_audit
 import bench_decisions
 
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"))
     args = parser.parse_args(argv)
     results = bench_decisions.run(timed, quick=args.quick)
+    results += bench_crypto_audit.run(timed, quick=args.quick)
     width = max(len(r["figure"]) for r in results)
     print(f"{'figure':<{width}}  {'median':>12}  {'spread':>21}  {'ratio':>24}")
     for r in results:
