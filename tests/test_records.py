@@ -427,3 +427,29 @@ def test_checkpoint_hook_receives_the_signed_head(tmp_path: Path) -> None:
         assert checkpoint_valid(checkpoint, key.public_key())
         assert kit.checkpoint("nobody") is None
     assert received == [checkpoint]
+
+
+def test_retention_lists_then_destroys_only_what_is_due(kit: WelfareKit) -> None:
+    from welfarekit.retention import RetentionPolicy, records_due, run_retention
+
+    write_record(kit)
+    later = as_(kit, KURAATTORI, NOW + dt.timedelta(days=400))
+    later.open_record(student_id="aino", group_id="case-aino", subject="uusi asia",
+                      background="b", initiator="opiskelija", record_id="rec-2")  # fmt: skip
+    policy = RetentionPolicy(records_years=1)
+    today = (NOW + dt.timedelta(days=380)).date()
+    assert [d.record_id for d in records_due(kit.storage, P, policy, today)] == ["rec-1"]
+    dry = run_retention(kit.storage, kit.plugin_manager.hook, P, policy, today)
+    assert [d.record_id for d in dry] == ["rec-1"]
+    with kit.storage.transaction() as tx:
+        assert tx.get(SealedRecord, P, "rec-1") is not None  # a dry run destroys nothing
+    run_retention(kit.storage, kit.plugin_manager.hook, P, policy, today, destroy=True)
+    with kit.storage.transaction() as tx:
+        assert tx.get(SealedRecord, P, "rec-1") is None
+        assert tx.list(SealedEntry, P, record_id="rec-1") == []
+        assert tx.get(SealedRecord, P, "rec-2") is not None
+        entries = tx.audit_entries(P)
+    destroyed = [e.event for e in entries if e.event.action == "retention.destroy"]
+    assert [(e.resource_id, e.student_id) for e in destroyed] == [("rec-1", "aino")]
+    assert verify(entries)
+    assert records_due(kit.storage, P, policy, today) == []

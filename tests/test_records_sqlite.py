@@ -203,3 +203,27 @@ def test_a_forged_checkpoint_is_refused(
     capsys.readouterr()
     assert main(["audit", "verify", "--db", str(database), "--checkpoints", str(checkpoints)]) == 1
     assert "BROKEN" in capsys.readouterr().out
+
+
+def test_retention_command_is_a_dry_run_unless_told(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["retention", "run", "--db", str(database), "--provider", DEMO_PROVIDER_ID,
+            "--records-years", "1"]  # fmt: skip
+    assert main(args) == 0
+    assert "0 welfare records due" in capsys.readouterr().out  # the demo record is new
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE welfarekit_sealed_records SET opened_at = '2020-01-01 00:00:00'")
+        connection.execute(
+            "UPDATE welfarekit_sealed_entries SET recorded_at = '2020-01-02 00:00:00'"
+        )
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "demo-record-aino of student aino.korhonen: last activity 2020-01-02" in out
+    assert "1 welfare records due (dry run" in out
+    assert main([*args, "--destroy"]) == 0
+    assert "1 welfare records destroyed" in capsys.readouterr().out
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM welfarekit_sealed_records").fetchone() == (
+            0,
+        )

@@ -165,6 +165,21 @@ def _cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_retention_run(args: argparse.Namespace) -> int:
+    from welfarekit.retention import RetentionPolicy, run_retention
+
+    policy = RetentionPolicy(records_years=args.records_years)
+    with _open(args) as kit:
+        due = run_retention(kit.storage, kit.plugin_manager.hook, args.provider, policy,
+                            today_in_finland(), destroy=args.destroy)  # fmt: skip
+    verb = "destroyed" if args.destroy else "due (dry run; --destroy to destroy)"
+    for item in due:
+        print(f"{item.record_id} of student {item.student_id}: last activity "
+              f"{item.last_activity.isoformat()}, due since {item.due_since.isoformat()}")  # fmt: skip
+    print(f"{len(due)} welfare records {verb}")
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from welfarekit.access import Actor
     from welfarekit.errors import ConfigurationError
@@ -347,6 +362,26 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "html"), default="json")
     export.add_argument("--out", metavar="FILE", help="write to a file instead of stdout")
     export.set_defaults(handler=_cmd_export)
+
+    retention_group = commands.add_parser("retention", help="the provider's retention: run")
+    retention_commands = retention_group.add_subparsers(
+        dest="retention_command", metavar="COMMAND", required=True
+    )
+    retention = retention_commands.add_parser(
+        "run",
+        parents=[database],
+        help="list the records whose retention period has ended (--destroy destroys them)",
+        description="List the welfare records whose retention period under the provider's "
+        "policy has ended; with --destroy, delete them and write each destruction to the "
+        "audit trail (Tiedonhallintalaki 21 §).",
+    )
+    retention.add_argument("--provider", required=True, metavar="ID")
+    retention.add_argument(
+        "--records-years", type=int, required=True, metavar="N",
+        help="keep a record N years after its last entry",
+    )  # fmt: skip
+    retention.add_argument("--destroy", action="store_true", help="destroy what is due")
+    retention.set_defaults(handler=_cmd_retention_run)
     return parser
 
 
