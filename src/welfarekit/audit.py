@@ -14,6 +14,7 @@ import uuid
 import attrs
 
 from welfarekit.model._validate import (
+    aware_datetime,
     identifier,
     member_of,
     optional_identifier,
@@ -30,11 +31,6 @@ class AuditOutcome(enum.StrEnum):
     FAILED = "failed"
 
 
-def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be timezone-aware")
-
-
 @attrs.frozen(kw_only=True)
 class AuditEvent:
     """One audited operation. Carries identifiers only, never the content that was read or
@@ -43,7 +39,7 @@ class AuditEvent:
     id: str = attrs.field(factory=lambda: uuid.uuid4().hex, validator=identifier)
     provider_id: str = attrs.field(validator=identifier)
     occurred_at: dt.datetime = attrs.field(
-        factory=lambda: dt.datetime.now(dt.UTC), validator=_aware
+        factory=lambda: dt.datetime.now(dt.UTC), validator=aware_datetime
     )
     actor: str = attrs.field(validator=text(200))
     """Who acted: ``staff:<id>``, ``student:<id>``, ``guardian:<id>`` or ``system:<name>``

@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from welfarekit.audit import AuditEvent
 from welfarekit.errors import IntegrityError
-from welfarekit.model._validate import fail, identifier
+from welfarekit.model._validate import aware_datetime, fail, identifier
 
 __all__ = [
     "CHAIN_FORMAT",
@@ -81,11 +81,6 @@ def _hash(instance: object, attribute: attrs.Attribute[str], value: object) -> N
         raise fail(instance, attribute, "must be 64 lowercase hexadecimal digits (SHA-256)")
 
 
-def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise fail(instance, attribute, "must be a timezone-aware datetime")
-
-
 def _bytes(instance: object, attribute: attrs.Attribute[bytes], value: object) -> None:
     if not isinstance(value, bytes):
         raise fail(instance, attribute, f"must be bytes, not {type(value).__name__}")
@@ -111,7 +106,7 @@ class AuditCheckpoint:
     provider_id: str = attrs.field(validator=identifier)
     sequence: int = attrs.field(validator=_sequence)
     head_hash: str = attrs.field(validator=_hash)
-    taken_at: dt.datetime = attrs.field(validator=_aware)
+    taken_at: dt.datetime = attrs.field(validator=aware_datetime)
     key_id: str = attrs.field(validator=identifier)
     """Names the signing key, so a verifier can pick the public key after a rotation."""
     signature: bytes = attrs.field(validator=_bytes, repr=False)

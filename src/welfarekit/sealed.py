@@ -13,7 +13,7 @@ import datetime as dt
 
 import attrs
 
-from welfarekit.model._validate import identifier, optional_identifier, text
+from welfarekit.model._validate import aware_datetime, identifier, optional_identifier, text
 from welfarekit.model.people import PersonRef
 
 __all__ = [
@@ -30,11 +30,6 @@ _bytes = attrs.validators.instance_of(bytes)
 _ref = attrs.validators.instance_of(PersonRef)
 
 
-def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be timezone-aware")
-
-
 @attrs.frozen(kw_only=True)
 class StoredKeyset:
     """A student's data keys, wrapped under the provider's key-encryption key ``kek_id``."""
@@ -43,7 +38,7 @@ class StoredKeyset:
     student_id: str = attrs.field(validator=identifier)
     kek_id: str = attrs.field(validator=identifier)
     blob: bytes = attrs.field(validator=_bytes)
-    updated_at: dt.datetime = attrs.field(validator=_aware)
+    updated_at: dt.datetime = attrs.field(validator=aware_datetime)
 
 
 @attrs.frozen(kw_only=True)
@@ -54,7 +49,7 @@ class ProviderSecret:
     name: str = attrs.field(validator=identifier)
     kek_id: str = attrs.field(validator=identifier)
     blob: bytes = attrs.field(validator=_bytes)
-    created_at: dt.datetime = attrs.field(validator=_aware)
+    created_at: dt.datetime = attrs.field(validator=aware_datetime)
 
 
 @attrs.frozen(kw_only=True)
@@ -85,7 +80,7 @@ class SealedRecord:
     provider_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
     group_id: str = attrs.field(validator=identifier)
-    opened_at: dt.datetime = attrs.field(validator=_aware)
+    opened_at: dt.datetime = attrs.field(validator=aware_datetime)
     opened_by: PersonRef = attrs.field(validator=_ref)
     content: bytes = attrs.field(validator=_bytes)
 
@@ -101,7 +96,7 @@ class SealedEntry:
     student_id: str = attrs.field(validator=identifier)
     kind: str = attrs.field(validator=identifier)
     event_date: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
-    recorded_at: dt.datetime = attrs.field(validator=_aware)
+    recorded_at: dt.datetime = attrs.field(validator=aware_datetime)
     author: PersonRef = attrs.field(validator=_ref)
     version: int = attrs.field(validator=attrs.validators.ge(1))
     corrects: str | None = attrs.field(default=None, validator=optional_identifier)
@@ -118,7 +113,7 @@ class SealedDisclosure:
     provider_id: str = attrs.field(validator=identifier)
     record_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
-    disclosed_at: dt.datetime = attrs.field(validator=_aware)
+    disclosed_at: dt.datetime = attrs.field(validator=aware_datetime)
     by: PersonRef = attrs.field(validator=_ref)
     basis: str | None = attrs.field(default=None)
     consent_id: str | None = attrs.field(default=None, validator=optional_identifier)

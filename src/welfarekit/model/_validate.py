@@ -92,6 +92,12 @@ def optional_calendar_date(
         calendar_date(instance, attribute, value)
 
 
+def aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A moment with its time zone: a naive timestamp is ambiguous across the DST change."""
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise fail(instance, attribute, "must be a timezone-aware datetime")
+
+
 def member_of(enum_type: type[_E]) -> Callable[[object, attrs.Attribute[Any], object], None]:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, enum_type):

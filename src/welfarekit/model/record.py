@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import attrs
 
 from welfarekit.model._validate import (
+    aware_datetime,
     calendar_date,
     coerce_enum,
     fail,
@@ -33,11 +34,6 @@ from welfarekit.model._validate import (
 from welfarekit.model.people import PersonRef
 
 __all__ = ["EntryKind", "EntryStatus", "Measure", "Participant", "RecordEntry", "WelfareRecord"]
-
-
-def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise fail(instance, attribute, "must be a timezone-aware datetime")
 
 
 class EntryKind(enum.StrEnum):
@@ -103,7 +99,7 @@ class WelfareRecord:
     background: str = attrs.field(validator=text(5000))
     initiator: str = attrs.field(validator=text(200))
     """Who brought the matter up (*vireillepanija*), e.g. "the student", "group advisor"."""
-    opened_at: dt.datetime = attrs.field(validator=_aware)
+    opened_at: dt.datetime = attrs.field(validator=aware_datetime)
     opened_by: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
 
 
@@ -119,7 +115,7 @@ class RecordEntry:
     kind: EntryKind = attrs.field(converter=to_entry_kind, validator=member_of(EntryKind))
     event_date: dt.date = attrs.field(validator=calendar_date)
     """When it happened (the meeting's day)."""
-    recorded_at: dt.datetime = attrs.field(validator=_aware)
+    recorded_at: dt.datetime = attrs.field(validator=aware_datetime)
     """When it was written."""
     author: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
     author_title: str = attrs.field(validator=text(120))

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import attrs
 
 from welfarekit.model._validate import (
+    aware_datetime,
     coerce_enum,
     fail,
     identifier,
@@ -103,11 +104,6 @@ def to_evidence_method(value: EvidenceMethod | str) -> EvidenceMethod:
     return coerce_enum(EvidenceMethod, value)
 
 
-def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise fail(instance, attribute, "must be a timezone-aware datetime")
-
-
 def _staff_ref(instance: object, attribute: attrs.Attribute[PersonRef], value: object) -> None:
     if not isinstance(value, PersonRef) or value.kind is not PersonKind.STAFF:
         raise fail(instance, attribute, "must be a staff member (PersonRef of kind staff)")
@@ -118,7 +114,7 @@ class Evidence:
     """Who recorded an expression of will, when and how."""
 
     recorded_by: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
-    recorded_at: dt.datetime = attrs.field(validator=_aware)
+    recorded_at: dt.datetime = attrs.field(validator=aware_datetime)
     method: EvidenceMethod = attrs.field(
         converter=to_evidence_method, validator=member_of(EvidenceMethod)
     )
@@ -229,7 +225,7 @@ class CapacityAssessment:
     student_id: str = attrs.field(validator=identifier)
     can_assess: bool = attrs.field(validator=attrs.validators.instance_of(bool))
     assessed_by: PersonRef = attrs.field(validator=_staff_ref)
-    assessed_at: dt.datetime = attrs.field(validator=_aware)
+    assessed_at: dt.datetime = attrs.field(validator=aware_datetime)
 
 
 @attrs.frozen(kw_only=True)

@@ -23,13 +23,9 @@ from welfarekit.model import (
     WelfareGroup,
     Withdrawal,
 )
+from welfarekit.model._validate import aware_datetime
 
 __all__ = ["ActorFacts", "Facts", "StudentFacts"]
-
-
-def _aware(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be timezone-aware")
 
 
 @attrs.frozen(kw_only=True)
@@ -72,7 +68,7 @@ class Facts:
     """The moment, the provider, the actor and (for student-specific resources) the
     student."""
 
-    now: dt.datetime = attrs.field(validator=_aware)
+    now: dt.datetime = attrs.field(validator=aware_datetime)
     provider: EducationProvider
     actor: ActorFacts = attrs.field(factory=ActorFacts)
     student: StudentFacts | None = None
