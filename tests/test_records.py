@@ -453,3 +453,25 @@ def test_retention_lists_then_destroys_only_what_is_due(kit: WelfareKit) -> None
     assert [(e.resource_id, e.student_id) for e in destroyed] == [("rec-1", "aino")]
     assert verify(entries)
     assert records_due(kit.storage, P, policy, today) == []
+
+
+def test_an_entry_withheld_in_the_childs_interest_shows_the_guardian_only_the_reason(
+    kit: WelfareKit,
+) -> None:
+    record_id, _ = write_record(kit)
+    as_(kit, KURAATTORI).add_entry(
+        record_id=record_id, kind="meeting", event_date=dt.date(2026, 11, 21),
+        text="Aino kertoi kotitilanteesta.", entry_id="e-3",
+        participants=[Participant(name="Aino Korhonen", position="opiskelija")],
+        withheld_from_guardian="tiedon antaminen olisi vastoin lapsen etua",
+    )  # fmt: skip
+    for_guardian = {e.id: e for e in as_(kit, SANNA).timeline(record_id).current}["e-3"]
+    assert for_guardian.text == (
+        "Withheld from the guardian (JulkL 11 §(2)(1)): tiedon antaminen olisi vastoin lapsen etua"
+    )
+    assert for_guardian.participants == ()
+    for_student = {e.id: e for e in as_(kit, AINO).timeline(record_id).current}["e-3"]
+    assert for_student.text == "Aino kertoi kotitilanteesta."
+    exported = as_(kit, SANNA).export_subject_data("aino").to_json()
+    assert "kotitilanteesta" not in exported
+    assert "vastoin lapsen etua" in exported

@@ -19,6 +19,7 @@ from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.errors import AccessDenied, IntegrityError, NotFound
 from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
 from welfarekit.model.record import (
+    WITHHELD,
     EntryKind,
     EntryStatus,
     Measure,
@@ -177,13 +178,16 @@ class RecordsMixin:
         participants: Iterable[Participant] = (),
         measures: Iterable[Measure] = (),
         entry_id: str | None = None,
+        withheld_from_guardian: str | None = None,
     ) -> RecordEntry:
         """Append an entry: a meeting's handling with its participants, a plan of measures,
-        or necessary information on measures (§ 20(4) items 3-5)."""
+        or necessary information on measures (§ 20(4) items 3-5). ``withheld_from_guardian``
+        records why a guardian must not see it (the child's interest, JulkL 11 §(2)(1))."""
         return self._write_entry(
             record_id=record_id, kind=kind, event_date=event_date, text=text,
             participants=tuple(participants), measures=tuple(measures),
             entry_id=entry_id or uuid.uuid4().hex, corrects=None, reason=None, in_error=False,
+            withheld=withheld_from_guardian,
         )  # fmt: skip
 
     def correct_entry(
@@ -196,9 +200,11 @@ class RecordsMixin:
         measures: Iterable[Measure] = (),
         entered_in_error: bool = False,
         new_entry_id: str | None = None,
+        withheld_from_guardian: str | None = None,
     ) -> RecordEntry:
         """A new version of an entry, with the reason; or a mark that it was entered in
-        error. The corrected version stays in the history."""
+        error. The corrected version stays in the history. Whether a guardian may see it is
+        decided anew for each version (``withheld_from_guardian``)."""
         with self._storage.transaction() as tx:
             old = tx.get(SealedEntry, self.actor.provider_id, entry_id)
         if old is None:
@@ -207,13 +213,14 @@ class RecordsMixin:
             record_id=old.record_id, kind=old.kind, event_date=old.event_date, text=text,
             participants=tuple(participants), measures=tuple(measures),
             entry_id=new_entry_id or uuid.uuid4().hex, corrects=old, reason=reason,
-            in_error=entered_in_error,
+            in_error=entered_in_error, withheld=withheld_from_guardian,
         )  # fmt: skip
 
     def _write_entry(self, *, record_id: str, kind: EntryKind | str,
                      event_date: dt.date, text: str, participants: tuple[Participant, ...],
                      measures: tuple[Measure, ...], entry_id: str, corrects: SealedEntry | None,
-                     reason: str | None, in_error: bool) -> RecordEntry:  # fmt: skip
+                     reason: str | None, in_error: bool,
+                     withheld: str | None = None) -> RecordEntry:  # fmt: skip
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
             header = tx.get(SealedRecord, provider_id, record_id)
@@ -232,7 +239,7 @@ class RecordsMixin:
                 author_title=self._author_title(tx), text=text, participants=participants,
                 measures=measures, version=corrects.version + 1 if corrects else 1,
                 corrects=corrects.id if corrects else None, correction_reason=reason,
-                entered_in_error=in_error,
+                entered_in_error=in_error, withheld_from_guardian=withheld,
             )  # fmt: skip
             keyset = self._vault.keyset(tx, provider_id, student_id, create=True)
             assert keyset is not None
@@ -242,7 +249,7 @@ class RecordsMixin:
             content = {
                 "author_title": entry.author_title, "text": text,
                 "participants": _participants(participants), "measures": _measures(measures),
-                "correction_reason": reason,
+                "correction_reason": reason, "withheld_from_guardian": withheld,
             }  # fmt: skip
             tx.save(SealedEntry(
                 id=entry.id, provider_id=provider_id, record_id=record_id, student_id=student_id,
@@ -290,6 +297,7 @@ class RecordsMixin:
             stored_keys = self._vault.keyset(tx, provider_id, header.student_id, create=False)
         record = self._open_record(header, stored_keys)
         keyset = self._keys(stored_keys)
+        guardian = self.actor.person is not None and self.actor.person.kind is PersonKind.GUARDIAN
         corrected = {e.corrects for e in sealed if e.corrects}
         in_error = {e.corrects for e in sealed if e.corrects and e.entered_in_error}
         entries = []
@@ -297,6 +305,10 @@ class RecordsMixin:
             context = Vault.context(provider_id, stored.student_id, "entry", stored.id,
                                     version=stored.version)  # fmt: skip
             content = Vault.open_json(keyset, stored.content, context)
+            withheld = content.get("withheld_from_guardian")
+            if withheld and guardian:
+                content = {**content, "participants": [], "measures": [],
+                           "text": f"{WITHHELD} (JulkL 11 §(2)(1)): {withheld}"}  # fmt: skip
             entry = RecordEntry(
                 id=stored.id, provider_id=provider_id, record_id=record_id,
                 student_id=stored.student_id, kind=stored.kind, event_date=stored.event_date,
@@ -309,7 +321,7 @@ class RecordsMixin:
                                for m in content["measures"]),
                 version=stored.version, corrects=stored.corrects,
                 correction_reason=content["correction_reason"],
-                entered_in_error=stored.entered_in_error,
+                entered_in_error=stored.entered_in_error, withheld_from_guardian=withheld,
             )  # fmt: skip
             status = (
                 EntryStatus.ENTERED_IN_ERROR if stored.id in in_error or stored.entered_in_error

@@ -33,7 +33,17 @@ from welfarekit.model._validate import (
 )
 from welfarekit.model.people import PersonRef
 
-__all__ = ["EntryKind", "EntryStatus", "Measure", "Participant", "RecordEntry", "WelfareRecord"]
+WITHHELD = "Withheld from the guardian"
+
+__all__ = [
+    "WITHHELD",
+    "EntryKind",
+    "EntryStatus",
+    "Measure",
+    "Participant",
+    "RecordEntry",
+    "WelfareRecord",
+]
 
 
 class EntryKind(enum.StrEnum):
@@ -128,6 +138,17 @@ class RecordEntry:
     correction_reason: str | None = attrs.field(default=None, validator=optional_text(1000))
     entered_in_error: bool = False
     """This version marks the corrected entry as entered in error (the text says why)."""
+    withheld_from_guardian: str | None = attrs.field(default=None, validator=optional_text(500))
+    """Why the entry is not shown to a guardian: giving it would be against the child's
+    interest (JulkL 11 §(2)(1)). A guardian reading the record sees this reason in its
+    place; the student and the group see the entry."""
+
+    @property
+    def _shown_elsewhere(self) -> bool:
+        """An entry marked in error, or one withheld, may stand without its details."""
+        return self.entered_in_error or (
+            self.withheld_from_guardian is not None and self.text.startswith(WITHHELD)
+        )
 
     @participants.validator
     def _meeting_has_participants(
@@ -135,7 +156,7 @@ class RecordEntry:
     ) -> None:
         if not isinstance(value, tuple) or not all(isinstance(p, Participant) for p in value):
             raise fail(self, attribute, "must be Participant objects")
-        if self.kind is EntryKind.MEETING and not value and not self.entered_in_error:
+        if self.kind is EntryKind.MEETING and not value and not self._shown_elsewhere:
             raise fail(self, attribute, "a meeting entry lists its participants (§ 20(4) item 3)")
 
     @measures.validator
@@ -144,7 +165,7 @@ class RecordEntry:
     ) -> None:
         if not isinstance(value, tuple) or not all(isinstance(m, Measure) for m in value):
             raise fail(self, attribute, "must be Measure objects")
-        if self.kind is EntryKind.PLAN and not value and not self.entered_in_error:
+        if self.kind is EntryKind.PLAN and not value and not self._shown_elsewhere:
             raise fail(self, attribute, "a plan lists its measures (§ 20(4) item 4)")
 
     @correction_reason.validator
