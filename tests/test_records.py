@@ -475,3 +475,21 @@ def test_an_entry_withheld_in_the_childs_interest_shows_the_guardian_only_the_re
     exported = as_(kit, SANNA).export_subject_data("aino").to_json()
     assert "kotitilanteesta" not in exported
     assert "vastoin lapsen etua" in exported
+
+
+def test_subject_access_requests_are_tracked_to_their_due_date(kit: WelfareKit) -> None:
+    write_record(kit)
+    request = as_(kit, AINO).request_subject_access("aino")
+    large = as_(kit, SANNA).request_subject_access("aino", large=True)
+    assert request.due_on == dt.date(2026, 12, 7)
+    assert large.due_on == dt.date(2026, 12, 23)
+    with pytest.raises(AccessDenied):
+        as_(kit, TEACHER).request_subject_access("aino")
+    principal = as_(kit, PersonRef(PersonKind.STAFF, "principal"))
+    assert [r.id for r in principal.access_requests()] == [request.id, large.id]
+    with pytest.raises(AccessDenied):
+        as_(kit, PSY).access_requests()
+    as_(kit, AINO, NOW + dt.timedelta(days=3)).export_subject_data("aino")
+    assert principal.access_requests() == []
+    answered = principal.access_requests(open_only=False)
+    assert {r.answered_at for r in answered} == {NOW + dt.timedelta(days=3)}

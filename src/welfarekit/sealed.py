@@ -24,6 +24,7 @@ __all__ = [
     "SealedIdentityCode",
     "SealedRecord",
     "StoredKeyset",
+    "SubjectAccessRequest",
 ]
 
 _bytes = attrs.validators.instance_of(bytes)
@@ -39,6 +40,23 @@ class StoredKeyset:
     kek_id: str = attrs.field(validator=identifier)
     blob: bytes = attrs.field(validator=_bytes)
     updated_at: dt.datetime = attrs.field(validator=aware_datetime)
+
+
+@attrs.frozen(kw_only=True)
+class SubjectAccessRequest:
+    """A request by the student or a guardian for a copy of the student's welfare data,
+    with the date it must be answered by (JulkL 14 §(4): two weeks, a month when large)."""
+
+    id: str = attrs.field(validator=identifier)
+    provider_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    requested_by: PersonRef = attrs.field(validator=_ref)
+    received_on: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
+    large: bool = False
+    due_on: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
+    answered_at: dt.datetime | None = attrs.field(
+        default=None, validator=attrs.validators.optional(aware_datetime)
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -8,6 +8,7 @@ the operation and raises :class:`~welfarekit.errors.AccessDenied` on a refusal.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,7 +19,7 @@ from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.auditing import emit
 from welfarekit.errors import AccessDenied
-from welfarekit.export import SubjectExport
+from welfarekit.export import SubjectExport, answer_due
 from welfarekit.model import (
     CapacityAssessment,
     EducationProvider,
@@ -44,6 +45,7 @@ from welfarekit.rules import (
     apply_vetoes,
     decide,
 )
+from welfarekit.sealed import SubjectAccessRequest
 from welfarekit.storage import StorageAdapter, StorageTransaction
 from welfarekit.vault import Vault
 from welfarekit.wills import WillHistory, WillMixin
@@ -269,11 +271,53 @@ class Session(RecordsMixin, WillMixin):
                 if guardian is not None and link.validity.contains(facts.today):
                     guardians.append((guardian, link))
         records = tuple(self.timeline(r.id) for r in self.records(student_id))
+        self._mark_requests_answered(student_id)
         return SubjectExport(
             student=student, guardians=tuple(guardians), records=records,
             will=self.will_history(student_id), access_report=tuple(self.access_report(student_id)),
             made_at=self.now, made_for=str(self.actor),
         )  # fmt: skip
+
+    def request_subject_access(
+        self, student_id: str, *, large: bool = False, request_id: str | None = None
+    ) -> SubjectAccessRequest:
+        """Record the student's, or an entitled guardian's, request for a copy of the
+        student's data, due in two weeks, or a month when ``large`` (JulkL 14 §(4)). Making
+        the copy (:meth:`export_subject_data`) answers it."""
+        resource = Resource(type=ResourceType.WELFARE_RECORD, provider_id=self.actor.provider_id,
+                            student_id=student_id)  # fmt: skip
+        person = self.actor.person
+        with self._transaction() as tx:
+            decision, facts = self._decide(tx, Action.EXPORT, resource, None)
+            if not decision.allowed or facts is None or person is None:
+                raise AccessDenied(decision)
+            request = SubjectAccessRequest(
+                id=request_id or uuid.uuid4().hex, provider_id=self.actor.provider_id,
+                student_id=student_id, requested_by=person, received_on=facts.today,
+                large=large, due_on=answer_due(facts.today, large=large),
+            )  # fmt: skip
+            tx.save(request)
+        return request
+
+    def access_requests(self, *, open_only: bool = True) -> list[SubjectAccessRequest]:
+        """The provider's subject access requests and their due dates, oldest due first:
+        a register management task (the register-responsible role)."""
+        resource = Resource(type=ResourceType.AUDIT_LOG, provider_id=self.actor.provider_id)
+        with self._transaction() as tx:
+            decision, _ = self._decide(tx, Action.MANAGE, resource, None)
+            if not decision.allowed:
+                raise AccessDenied(decision)
+            requests = tx.list(SubjectAccessRequest, self.actor.provider_id)
+        chosen = [r for r in requests if not open_only or r.answered_at is None]
+        return sorted(chosen, key=lambda r: (r.due_on, r.id))
+
+    def _mark_requests_answered(self, student_id: str) -> None:
+        with self._storage.transaction() as tx:
+            for request in tx.list(
+                SubjectAccessRequest, self.actor.provider_id, student_id=student_id
+            ):
+                if request.answered_at is None:
+                    tx.save(attrs.evolve(request, answered_at=self.now))
 
     def access_report(self, student_id: str) -> list[AccessReportEntry]:
         """Who accessed the student's data: when, doing what, in which role, with what

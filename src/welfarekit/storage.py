@@ -42,9 +42,11 @@ from welfarekit.sealed import (
     SealedIdentityCode,
     SealedRecord,
     StoredKeyset,
+    SubjectAccessRequest,
 )
 
 __all__ = [
+    "CASE_TYPES",
     "DIRECTORY_TYPES",
     "ENTITY_TYPES",
     "FILTERS",
@@ -78,6 +80,7 @@ Entity = (
     | BlindIndexEntry
     | SealedIdentityCode
     | ProviderSecret
+    | SubjectAccessRequest
 )
 E = TypeVar("E", bound=Entity)
 
@@ -114,7 +117,12 @@ SECRET_TYPES: tuple[type[Entity], ...] = (
 """A student's secrets: replaced when keys rotate, deleted when the student is
 crypto-shredded."""
 
-ENTITY_TYPES: tuple[type[Entity], ...] = DIRECTORY_TYPES + REGISTER_TYPES + SECRET_TYPES
+CASE_TYPES: tuple[type[Entity], ...] = (SubjectAccessRequest,)
+"""Kinds whose state moves on (a request is answered); replaced on save."""
+
+ENTITY_TYPES: tuple[type[Entity], ...] = (
+    DIRECTORY_TYPES + REGISTER_TYPES + SECRET_TYPES + CASE_TYPES
+)
 """Every kind of object storage keeps."""
 
 FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
@@ -158,6 +166,7 @@ FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
     BlindIndexEntry: {"name": attrgetter("name"), "value": attrgetter("value")},
     SealedIdentityCode: {},
     ProviderSecret: {},
+    SubjectAccessRequest: {"student_id": attrgetter("student_id")},
 }
 """The equality filters :meth:`StorageTransaction.list` accepts per kind, and how each is
 read off an object (the reference adapter uses these getters; SQL adapters map them to

@@ -21,6 +21,7 @@ from welfarekit.sealed import (
     SealedIdentityCode,
     SealedRecord,
     StoredKeyset,
+    SubjectAccessRequest,
 )
 from welfarekit.storage import Entity
 
@@ -103,6 +104,14 @@ def sealed_world(p: str) -> list[Entity]:
         BlindIndexEntry(provider_id=p, student_id="s1", name="identity_code.v2", value="b71c"),
         SealedIdentityCode(provider_id=p, student_id="s1", ciphertext=ciphertext("hetu-s1", 59)),
         SealedIdentityCode(provider_id=p, student_id="s2", ciphertext=ciphertext("hetu-s2", 59)),
+        SubjectAccessRequest(id="sar1", provider_id=p, student_id="s1",
+                             requested_by=PersonRef(PersonKind.GUARDIAN, "g1"),
+                             received_on=dt.date(2026, 11, 20), large=True,
+                             due_on=dt.date(2026, 12, 20),
+                             answered_at=dt.datetime(2026, 11, 25, 10, 0, tzinfo=NEW_YORK)),
+        SubjectAccessRequest(id="sar2", provider_id=p, student_id="s2",
+                             requested_by=PersonRef(PersonKind.STUDENT, "s2"),
+                             received_on=dt.date(2026, 11, 21), due_on=dt.date(2026, 12, 5)),
         ProviderSecret(provider_id=p, name="blind_index", kek_id="kek-2026-1",
                        blob=ciphertext("secret", 61),
                        created_at=dt.datetime(2026, 11, 1, 8, 0, tzinfo=NEW_YORK)),

@@ -50,8 +50,8 @@ SEALED_TABLES = {
     "welfarekit_audit_events",
 }
 """What welfarekit_0003 adds (test_sqla_sealed_migrations.py)."""
-SECRETS_TABLES = {"welfarekit_provider_secrets"}
-"""What welfarekit_0004 adds."""
+SECRETS_TABLES = {"welfarekit_provider_secrets", "welfarekit_access_requests"}
+"""What welfarekit_0004 and 0005 add."""
 DIRECTORY_TABLES = WELFAREKIT_TABLES - REGISTER_TABLES - SEALED_TABLES - SECRETS_TABLES
 
 
@@ -116,7 +116,7 @@ def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> 
     assert all(name.startswith("welfarekit_") for name in WELFAREKIT_TABLES)
     assert len(DIRECTORY_TABLES) == 11
     assert REGISTER_TABLES < WELFAREKIT_TABLES
-    assert current(engine) == head() == "welfarekit_0004"
+    assert current(engine) == head() == "welfarekit_0005"
 
 
 def test_the_register_tables_hold_the_register_kinds() -> None:

@@ -45,8 +45,8 @@ NEW_TABLES = {
     t.name for t in (*(SHAPES[k].table for k in SEALED_KINDS), sealed_tables.audit_events)
 }
 
-LATER_TABLE = "welfarekit_provider_secrets"
-"""Added by revision 0004."""
+LATER_TABLES = {"welfarekit_provider_secrets", "welfarekit_access_requests"}
+"""Added by revisions 0004 and 0005."""
 
 OLDER_ROWS = [
     "INSERT INTO welfarekit_providers VALUES ('p1', 'KKY', NULL, 'a', 'b', 'c', 'x')",
@@ -87,13 +87,13 @@ def count(engine: Engine, table: str) -> int:
 
 def test_the_revision_is_shipped_and_is_the_head() -> None:
     assert (VERSIONS_DIR / "0003_sealed_and_audit.py").is_file()
-    assert head() == "welfarekit_0004"  # 0004 adds the provider secrets
+    assert head() == "welfarekit_0005"  # 0004 adds the provider secrets
 
 
 def test_the_new_tables_hold_the_new_kinds() -> None:
-    assert {getattr(sealed_tables, name).name for name in sealed_tables.__all__} == NEW_TABLES | {
-        LATER_TABLE
-    }
+    assert {
+        getattr(sealed_tables, name).name for name in sealed_tables.__all__
+    } == NEW_TABLES | LATER_TABLES
     assert len(NEW_TABLES) == 7
 
 
@@ -108,7 +108,7 @@ def test_up_down_and_up_again_beside_older_data(engine: Engine) -> None:
     upgrade(engine, "welfarekit_0003")
     assert current(engine) == "welfarekit_0003"
     assert table_names(engine) == older | NEW_TABLES
-    assert {table_of(diff) for diff in differences(engine)} == {LATER_TABLE}
+    assert {table_of(diff) for diff in differences(engine)} == LATER_TABLES
     with engine.begin() as connection:
         for statement in NEW_ROWS:
             connection.execute(text(statement))
@@ -116,12 +116,12 @@ def test_up_down_and_up_again_beside_older_data(engine: Engine) -> None:
     downgrade(engine, "welfarekit_0002")
     assert current(engine) == "welfarekit_0002"
     assert table_names(engine) == older
-    assert {table_of(diff) for diff in differences(engine)} == NEW_TABLES | {LATER_TABLE}
+    assert {table_of(diff) for diff in differences(engine)} == NEW_TABLES | LATER_TABLES
     assert [count(engine, t) for t in ("welfarekit_students", "welfarekit_capacity_assessments")]
     assert count(engine, "school_users") == 1
 
     upgrade(engine)
-    assert table_names(engine) == older | NEW_TABLES | {LATER_TABLE}
+    assert table_names(engine) == older | NEW_TABLES | LATER_TABLES
     assert differences(engine) == []
     assert count(engine, "welfarekit_keysets") == count(engine, "welfarekit_audit_events") == 0
     downgrade(engine, "base")

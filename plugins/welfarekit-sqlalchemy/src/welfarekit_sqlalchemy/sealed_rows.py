@@ -19,6 +19,7 @@ from welfarekit.sealed import (
     SealedIdentityCode,
     SealedRecord,
     StoredKeyset,
+    SubjectAccessRequest,
 )
 from welfarekit_sqlalchemy import sealed_tables
 from welfarekit_sqlalchemy.shapes import Row, Shape, from_utc, same_names, to_utc
@@ -155,6 +156,32 @@ def _blind_index(r: Mapping[str, Any]) -> BlindIndexEntry:
     )
 
 
+def _access_request_row(a: SubjectAccessRequest) -> Row:
+    return {
+        "provider_id": a.provider_id,
+        "id": a.id,
+        "student_id": a.student_id,
+        **_person_row("requested_by", a.requested_by),
+        "received_on": a.received_on,
+        "large": a.large,
+        "due_on": a.due_on,
+        "answered_at": to_utc(a.answered_at) if a.answered_at else None,
+    }
+
+
+def _access_request(r: Mapping[str, Any]) -> SubjectAccessRequest:
+    return SubjectAccessRequest(
+        id=r["id"],
+        provider_id=r["provider_id"],
+        student_id=r["student_id"],
+        requested_by=_person(r, "requested_by"),
+        received_on=r["received_on"],
+        large=bool(r["large"]),
+        due_on=r["due_on"],
+        answered_at=from_utc(r["answered_at"]) if r["answered_at"] else None,
+    )
+
+
 def _provider_secret_row(p: ProviderSecret) -> Row:
     return {
         "provider_id": p.provider_id,
@@ -220,6 +247,14 @@ SEALED_SHAPES: Mapping[type[object], Shape] = {
         same_names(BlindIndexEntry),
         _blind_index_row,
         _blind_index,
+    ),
+    SubjectAccessRequest: Shape(
+        sealed_tables.access_requests,
+        "provider_id",
+        ("id",),
+        same_names(SubjectAccessRequest),
+        _access_request_row,
+        _access_request,
     ),
     ProviderSecret: Shape(
         sealed_tables.provider_secrets,

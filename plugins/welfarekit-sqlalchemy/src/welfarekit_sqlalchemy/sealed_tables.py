@@ -30,6 +30,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -53,6 +54,7 @@ from welfarekit_sqlalchemy.tables import (
 )
 
 __all__ = [
+    "access_requests",
     "audit_events",
     "blind_index",
     "keysets",
@@ -152,6 +154,25 @@ blind_index = _of_student(
     # value, by value alone or by name and value.
     PrimaryKeyConstraint("provider_id", "name", "student_id"),
     _by("value", "name"),
+)
+
+access_requests = _of_student(
+    "access_requests",
+    _id("id"),
+    _id("student_id"),
+    *_person("requested_by"),
+    Column("received_on", Date, nullable=False),
+    _flag("large"),
+    Column("due_on", Date, nullable=False),
+    Column(
+        "answered_at",
+        DateTime(timezone=True).with_variant(
+            mysql.DATETIME(timezone=True, fsp=6), "mysql", "mariadb"
+        ),
+        nullable=True,
+    ),
+    PrimaryKeyConstraint("provider_id", "id"),
+    _by("student_id"),
 )
 
 provider_secrets = Table(
