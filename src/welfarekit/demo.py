@@ -412,6 +412,7 @@ def describe_access(kit: WelfareKit, now: dt.datetime) -> str:
 # -- the welfare record ----------------------------------------------------------------------
 
 _RECORD = "demo-record-aino"
+_YOUTH_CENTRE = "Harjun nuorisoasema"
 
 
 def build_record_demo(kit: WelfareKit, now: dt.datetime) -> None:
@@ -436,6 +437,16 @@ def build_record_demo(kit: WelfareKit, now: dt.datetime) -> None:
                       Participant(name="Minna Lehtonen", position="kuraattori"),
                       Participant(name="Tuomas Saarinen", position="psykologi")],
     )  # fmt: skip
+    aino = kit.session(
+        Actor(provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STUDENT, "aino.korhonen")),
+        now=now,
+    )
+    aino.record_expression_of_will(
+        student_id="aino.korhonen", grantor=aino.actor.person, kind=WillKind.CONSENT,
+        purpose=ConsentPurpose.DISCLOSURE, recipient=_YOUTH_CENTRE,
+        validity=Period(start=today), method=EvidenceMethod.WRITTEN, written_and_specific=True,
+        record_id="demo-disclosure-consent-aino",
+    )  # fmt: skip
     minna.add_entry(
         record_id=_RECORD, kind=EntryKind.PLAN, event_date=today, entry_id=f"{_RECORD}-2",
         text="Tukitoimet ja seuranta.",
@@ -443,6 +454,9 @@ def build_record_demo(kit: WelfareKit, now: dt.datetime) -> None:
                           responsible="Minna Lehtonen", follow_up_by="Tuomas Saarinen",
                           due=today + dt.timedelta(days=42))],
     )  # fmt: skip
+    minna.disclose(record_id=_RECORD, what="tukitoimien suunnitelma", recipient=_YOUTH_CENTRE,
+                   disclosure_id="demo-disclosure-aino")  # fmt: skip
+    aino.request_subject_access("aino.korhonen", request_id="demo-request-aino")
 
 
 def record_student_born(kit: WelfareKit) -> dt.date:
@@ -469,6 +483,10 @@ def describe_record(kit: WelfareKit, now: dt.datetime) -> str:
         lines += [f"    present: {p.name} ({p.position})" for p in entry.participants]
         lines += [f"    measure: {m.measure}; {m.responsible}, follow-up {m.follow_up_by}"
                   for m in entry.measures]  # fmt: skip
+    lines += [
+        f"  Disclosed (§ 20(5)): {d.what} to {d.recipient}, on Aino's written consent"
+        for d in timeline.disclosures
+    ]
     lines.append("  Stored sealed: the database holds only ciphertext of the record's content.")
     code = test_identity_code(record_student_born(kit), 0)
     found = kit.directory("demo").find_student_by_identity_code(DEMO_PROVIDER_ID, code)
@@ -487,6 +505,17 @@ def describe_record(kit: WelfareKit, now: dt.datetime) -> str:
     ]
     lines += [f"  {e.at.astimezone(FINLAND):%Y-%m-%d %H:%M} {e.who} {e.action} {e.outcome}: "
               f"{e.role}" for e in accesses[-3:]]  # fmt: skip
+    principal = kit.session(
+        Actor(provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STAFF, "helena.virtanen")),
+        now=now,
+    )
+    for request in principal.access_requests():
+        lines.append(f"Aino asked for a copy of her data: due {request.due_on.isoformat()}")
+    copy = aino.export_subject_data("aino.korhonen")
+    lines.append(
+        f"Her copy: {len(copy.records)} record(s), {len(copy.to_json())} characters of JSON "
+        "and an HTML page (welfarekit export)"
+    )
     with kit.storage.transaction() as tx:
         entries = tx.audit_entries(DEMO_PROVIDER_ID)
     report = verify(entries)
