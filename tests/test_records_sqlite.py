@@ -227,3 +227,52 @@ def test_retention_command_is_a_dry_run_unless_told(
         assert connection.execute("SELECT COUNT(*) FROM welfarekit_sealed_records").fetchone() == (
             0,
         )
+
+
+def test_data_key_rotation_reencrypts_everything_and_can_be_resumed(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from welfarekit.crypto import sealed_key_id
+    from welfarekit.sealed import SealedEntry, SealedIdentityCode, SealedRecord
+
+    def key_ids() -> tuple[set[str], set[str]]:
+        with (
+            WelfareKit.open(Settings.from_env(database=str(database))) as kit,
+            kit.storage.transaction() as tx,
+        ):
+            ciphertexts = [
+                r.content
+                for r in tx.list(SealedRecord, DEMO_PROVIDER_ID, student_id="aino.korhonen")
+            ]
+            ciphertexts += [
+                e.content
+                for e in tx.list(SealedEntry, DEMO_PROVIDER_ID, student_id="aino.korhonen")
+            ]
+            code = tx.get(SealedIdentityCode, DEMO_PROVIDER_ID, "aino.korhonen")
+            assert code is not None
+            ciphertexts.append(code.ciphertext)
+            keyset = kit.vault.keyset(tx, DEMO_PROVIDER_ID, "aino.korhonen", create=False)
+            assert keyset is not None
+            return {sealed_key_id(c) for c in ciphertexts}, {keyset.primary.key_id}
+
+    before_ids, before_primary = key_ids()
+    assert before_ids == before_primary
+    assert main(["keys", "rotate-data", "--db", str(database)]) == 0
+    out = capsys.readouterr().out
+    assert "5 of 5 keysets given a new primary key" in out
+    stamp = out.split("--before ")[1].split(" ")[0]
+    after_ids, after_primary = key_ids()
+    assert after_ids == after_primary
+    assert after_primary != before_primary
+    with WelfareKit.open(Settings.from_env(database=str(database))) as kit:
+        session = kit.session(
+            Actor(
+                provider_id=DEMO_PROVIDER_ID, person=PersonRef(PersonKind.STAFF, "tuomas.saarinen")
+            ),
+            now=NOW,
+        )
+        assert session.timeline("demo-record-aino").record.subject == SECRETS[0]
+    # the same --before again (as after an interruption) finds the work done
+    assert main(["keys", "rotate-data", "--db", str(database), "--before", stamp]) == 0
+    assert "0 of 5 keysets given a new primary key; 0 sealed values" in capsys.readouterr().out
+    assert main(["keys", "rotate-data", "--db", str(database), "--before", "yesterday"]) == 1

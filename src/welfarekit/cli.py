@@ -200,6 +200,35 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_keys_rotate_data(args: argparse.Namespace) -> int:
+    from welfarekit.errors import ConfigurationError
+    from welfarekit.keys import rotate_data_keys
+
+    try:
+        before = (
+            dt.datetime.fromisoformat(args.before)
+            if args.before
+            else dt.datetime.now(dt.UTC).replace(microsecond=0)
+        )
+    except ValueError:
+        raise ConfigurationError(f"--before takes an ISO 8601 time, not {args.before!r}") from None
+    if before.tzinfo is None:
+        raise ConfigurationError("--before needs a time zone, e.g. 2026-11-23T12:00:00+00:00")
+    print(f"rotating data keys made before {before.isoformat()} "
+          f"(run again with --before {before.isoformat()} to finish if interrupted)")  # fmt: skip
+    with _open(args) as kit:
+
+        def progress(done: int, total: int) -> None:
+            print(f"\rre-encrypting students {done}/{total}", end="", file=sys.stderr)
+
+        report = rotate_data_keys(kit.storage, kit.vault, primary_before=before,
+                                  progress=progress)  # fmt: skip
+        print(file=sys.stderr)
+    print(f"{report.rotated} of {report.students} keysets given a new primary key; "
+          f"{report.resealed} sealed values re-encrypted")  # fmt: skip
+    return 0
+
+
 def _cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     from welfarekit.checkpoints import checkpoint_to_json
 
@@ -246,6 +275,78 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_ERROR if broken else 0
 
 
+def _add_key_and_audit_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    database: argparse.ArgumentParser,
+) -> None:
+    key_file = argparse.ArgumentParser(add_help=False)
+    key_file.add_argument(
+        "--key-file",
+        metavar="PATH",
+        help="the key file (default: $WELFAREKIT_KEY_FILE, then keys.json beside the "
+        "embedded database)",
+    )
+    keys_group = commands.add_parser("keys", help="keys: init, add, rotate, rotate-data")
+    keys_commands = keys_group.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
+    for name, handler, text in (
+        ("init", _cmd_keys_init, "create the local key file (owner-only permissions)"),
+        ("add", _cmd_keys_add, "add a new current key-encryption key to the key file"),
+    ):
+        sub = keys_commands.add_parser(name, parents=[key_file], help=text, description=text)
+        sub.set_defaults(handler=handler)
+    rotate = keys_commands.add_parser(
+        "rotate",
+        parents=[key_file, database],
+        help="add a new key-encryption key and rewrap every keyset under it",
+        description="Add a new key-encryption key and rewrap every student's keyset under "
+        "it; no record is re-encrypted. An interrupted run is finished with --resume.",
+    )
+    rotate.add_argument(
+        "--resume", action="store_true", help="finish an interrupted rotation (add no key)"
+    )
+    rotate.set_defaults(handler=_cmd_keys_rotate)
+    rotate_data = keys_commands.add_parser(
+        "rotate-data",
+        parents=[database],
+        help="give every student a new data key and re-encrypt their sealed data",
+        description="Give every student whose primary data key was made before --before "
+        "(default: now) a new primary key and re-encrypt their sealed values under it, one "
+        "student per transaction. Run again with the same --before to finish an "
+        "interrupted run.",
+    )
+    rotate_data.add_argument("--before", metavar="ISO_TIME", help="rotate keys made before this")
+    rotate_data.set_defaults(handler=_cmd_keys_rotate_data)
+
+    audit_group = commands.add_parser("audit", help="the audit trail: verify, checkpoint")
+    audit_commands = audit_group.add_subparsers(
+        dest="audit_command", metavar="COMMAND", required=True
+    )
+    verify_parser = audit_commands.add_parser(
+        "verify",
+        parents=[database],
+        help="check every provider's audit chain (exit 1 if broken)",
+        description="Check the hash chain of each provider's audit trail and report the "
+        "first broken link: an edited, deleted, inserted or reordered event.",
+    )
+    verify_parser.add_argument("--provider", metavar="ID", help="check one provider only")
+    verify_parser.add_argument(
+        "--checkpoints",
+        metavar="FILE",
+        help="signed checkpoints (JSON lines) to check the chain against: finds a cut tail",
+    )
+    verify_parser.set_defaults(handler=_cmd_audit_verify)
+    checkpoint_parser = audit_commands.add_parser(
+        "checkpoint",
+        parents=[database],
+        help="sign each provider's chain head and append it to a checkpoint file",
+        description="Sign each provider's audit chain head with the audit signing key "
+        "(created beside the key file on first use), hand it to the checkpoint hook and "
+        "append it to a JSON-lines file.",
+    )
+    checkpoint_parser.add_argument("--out", metavar="FILE", help="the checkpoint file")
+    checkpoint_parser.set_defaults(handler=_cmd_audit_checkpoint)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="welfarekit",
@@ -290,61 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
         db=False,
     )
 
-    key_file = argparse.ArgumentParser(add_help=False)
-    key_file.add_argument(
-        "--key-file",
-        metavar="PATH",
-        help="the key file (default: $WELFAREKIT_KEY_FILE, then keys.json beside the "
-        "embedded database)",
-    )
-    keys_group = commands.add_parser("keys", help="key-encryption keys: init, add")
-    keys_commands = keys_group.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
-    for name, handler, text in (
-        ("init", _cmd_keys_init, "create the local key file (owner-only permissions)"),
-        ("add", _cmd_keys_add, "add a new current key-encryption key to the key file"),
-    ):
-        sub = keys_commands.add_parser(name, parents=[key_file], help=text, description=text)
-        sub.set_defaults(handler=handler)
-    rotate = keys_commands.add_parser(
-        "rotate",
-        parents=[key_file, database],
-        help="add a new key-encryption key and rewrap every keyset under it",
-        description="Add a new key-encryption key and rewrap every student's keyset under "
-        "it; no record is re-encrypted. An interrupted run is finished with --resume.",
-    )
-    rotate.add_argument(
-        "--resume", action="store_true", help="finish an interrupted rotation (add no key)"
-    )
-    rotate.set_defaults(handler=_cmd_keys_rotate)
-
-    audit_group = commands.add_parser("audit", help="the audit trail: verify")
-    audit_commands = audit_group.add_subparsers(
-        dest="audit_command", metavar="COMMAND", required=True
-    )
-    verify_parser = audit_commands.add_parser(
-        "verify",
-        parents=[database],
-        help="check every provider's audit chain (exit 1 if broken)",
-        description="Check the hash chain of each provider's audit trail and report the "
-        "first broken link: an edited, deleted, inserted or reordered event.",
-    )
-    verify_parser.add_argument("--provider", metavar="ID", help="check one provider only")
-    verify_parser.add_argument(
-        "--checkpoints",
-        metavar="FILE",
-        help="signed checkpoints (JSON lines) to check the chain against: finds a cut tail",
-    )
-    verify_parser.set_defaults(handler=_cmd_audit_verify)
-    checkpoint_parser = audit_commands.add_parser(
-        "checkpoint",
-        parents=[database],
-        help="sign each provider's chain head and append it to a checkpoint file",
-        description="Sign each provider's audit chain head with the audit signing key "
-        "(created beside the key file on first use), hand it to the checkpoint hook and "
-        "append it to a JSON-lines file.",
-    )
-    checkpoint_parser.add_argument("--out", metavar="FILE", help="the checkpoint file")
-    checkpoint_parser.set_defaults(handler=_cmd_audit_checkpoint)
+    _add_key_and_audit_commands(commands, database)
 
     export = commands.add_parser(
         "export",

@@ -231,6 +231,14 @@ class StorageTransaction(Protocol):
         secrets (crypto-shredding) and what a retention run destroys, children before
         their parents (entries and disclosures before their record)."""
 
+    def replace_ciphertext(
+        self, kind: type[Entity], provider_id: str, key: str, ciphertext: bytes, /
+    ) -> None:
+        """Put a re-encrypted value in place of a sealed object's ciphertext (``content``,
+        or ``ciphertext`` of a sealed identity code), changing nothing else: the one change
+        an append-only sealed object allows, for data-key rotation. Raises
+        :class:`~welfarekit.errors.NotFound` when the object does not exist."""
+
     def append_audit(self, entry: ChainedEvent) -> None:
         """Append one chained audit event. Entries are never changed or deleted; a second
         entry with the same provider and sequence raises

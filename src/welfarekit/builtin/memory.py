@@ -12,8 +12,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
+import attrs
+
 from welfarekit.audit_chain import ChainedEvent
-from welfarekit.errors import ConflictError, IntegrityError
+from welfarekit.errors import ConflictError, IntegrityError, NotFound
 from welfarekit.hookspecs import hookimpl
 from welfarekit.model import EducationProvider
 from welfarekit.plugins import AdapterRegistry
@@ -41,6 +43,16 @@ class _MemoryTransaction:
 
     def delete(self, kind: type[Entity], provider_id: str, key: str, /) -> bool:
         return self.rows.pop((kind, provider_id, key), None) is not None
+
+    def replace_ciphertext(
+        self, kind: type[Entity], provider_id: str, key: str, ciphertext: bytes, /
+    ) -> None:
+        found = self.rows.get((kind, provider_id, key))
+        if found is None:
+            raise NotFound(f"no {kind.__name__} {key!r} in provider {provider_id!r}")
+        field = "ciphertext" if hasattr(found, "ciphertext") else "content"
+        changed: Entity = attrs.evolve(found, **{field: ciphertext})  # type: ignore[arg-type]
+        self.rows[(kind, provider_id, key)] = changed
 
     def append_audit(self, entry: ChainedEvent) -> None:
         chain = self.audit.setdefault(entry.event.provider_id, [])

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from welfarekit.audit_chain import ChainedEvent
-from welfarekit.errors import ConfigurationError, StorageError
+from welfarekit.errors import ConfigurationError, NotFound, StorageError
 from welfarekit.model import EducationProvider
 from welfarekit.storage import REGISTER_TYPES, Entity, SchemaStatus, check_filters, entity_key
 from welfarekit_sqlalchemy import audit_log, db
@@ -119,6 +119,25 @@ class SQLAlchemyTransaction:
                 self._connection.execute(delete(child).where(*owned))
             deleted = self._connection.execute(delete(table).where(*conditions))
         return deleted.rowcount > 0
+
+    def replace_ciphertext(
+        self, kind: type[Entity], provider_id: str, key: str, ciphertext: bytes, /
+    ) -> None:
+        """One UPDATE of the sealed column, for data-key rotation."""
+        shape = _shape(kind)
+        table = shape.table
+        column = "ciphertext" if "ciphertext" in table.c else "content"
+        values = key.split("/")
+        conditions = [
+            table.c[shape.tenant] == provider_id,
+            *(table.c[c] == v for c, v in zip(shape.key, values, strict=False)),
+        ]
+        with translated(f"re-encrypt {kind.__name__} {key!r} in", self._where):
+            done = self._connection.execute(
+                update(table).where(*conditions).values({column: ciphertext})
+            )
+        if done.rowcount == 0:
+            raise NotFound(f"no {kind.__name__} {key!r} in provider {provider_id!r}")
 
     def append_audit(self, entry: ChainedEvent) -> None:
         """Raises :class:`~welfarekit.errors.ConflictError` when the sequence is taken."""
