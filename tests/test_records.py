@@ -493,3 +493,23 @@ def test_subject_access_requests_are_tracked_to_their_due_date(kit: WelfareKit) 
     assert principal.access_requests() == []
     answered = principal.access_requests(open_only=False)
     assert {r.answered_at for r in answered} == {NOW + dt.timedelta(days=3)}
+
+
+def test_data_key_rotation_on_the_reference_storage(kit: WelfareKit) -> None:
+    from welfarekit.crypto import sealed_key_id
+    from welfarekit.keys import rotate_data_keys
+
+    record_id, _ = write_record(kit)
+    report = rotate_data_keys(
+        kit.storage, kit.vault, primary_before=NOW + dt.timedelta(days=365 * 50)
+    )
+    assert (report.students, report.rotated, report.resealed) == (1, 1, 3)
+    with kit.storage.transaction() as tx:
+        keyset = kit.vault.keyset(tx, P, "aino", create=False)
+        header = tx.get(SealedRecord, P, record_id)
+    assert keyset is not None
+    assert header is not None
+    assert sealed_key_id(header.content) == keyset.primary.key_id
+    assert as_(kit, PSY).timeline(record_id).record.background == SECRET
+    with kit.storage.transaction() as tx, pytest.raises(NotFound):
+        tx.replace_ciphertext(SealedRecord, P, "no-such-record", b"x")

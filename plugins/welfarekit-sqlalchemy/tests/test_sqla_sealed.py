@@ -329,3 +329,20 @@ def test_a_secret_needs_its_student(filled: SQLAlchemyStorage) -> None:
     code = SealedIdentityCode(provider_id="p1", student_id="s-missing", ciphertext=b"x")
     with pytest.raises(StorageError, match="FOREIGN KEY"), filled.transaction() as tx:
         tx.save(code)
+
+
+def test_replace_ciphertext_changes_only_the_sealed_column(filled: SQLAlchemyStorage) -> None:
+    from welfarekit.errors import NotFound
+
+    with filled.transaction() as tx:
+        before = of_kind(tx.list(SealedEntry, "p1"), SealedEntry)[0]
+        tx.replace_ciphertext(SealedEntry, "p1", before.id, b"\x01resealed")
+    with filled.transaction() as tx:
+        after = tx.get(SealedEntry, "p1", before.id)
+        code = tx.list(SealedIdentityCode, "p1")[0]
+        tx.replace_ciphertext(SealedIdentityCode, "p1", code.student_id, b"\x02resealed")
+    assert after == attrs.evolve(before, content=b"\x01resealed")
+    with filled.transaction() as tx:
+        assert tx.get(SealedIdentityCode, "p1", code.student_id).ciphertext == b"\x02resealed"  # type: ignore[union-attr]
+        with pytest.raises(NotFound):
+            tx.replace_ciphertext(SealedEntry, "p1", "no-such-entry", b"x")
