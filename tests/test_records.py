@@ -21,6 +21,7 @@ from welfarekit import (
     Guardianship,
     Institution,
     IntegrityError,
+    InvalidValue,
     NotFound,
     Period,
     PersonKind,
@@ -497,12 +498,10 @@ def test_subject_access_requests_are_tracked_to_their_due_date(kit: WelfareKit) 
 
 def test_data_key_rotation_on_the_reference_storage(kit: WelfareKit) -> None:
     from welfarekit.crypto import sealed_key_id
-    from welfarekit.keys import rotate_data_keys
+    from welfarekit.keys import rotate_data_keys, rotation_cutoff
 
     record_id, _ = write_record(kit)
-    report = rotate_data_keys(
-        kit.storage, kit.vault, primary_before=NOW + dt.timedelta(days=365 * 50)
-    )
+    report = rotate_data_keys(kit.storage, kit.vault, primary_before=rotation_cutoff())
     assert (report.students, report.rotated, report.resealed) == (1, 1, 3)
     with kit.storage.transaction() as tx:
         keyset = kit.vault.keyset(tx, P, "aino", create=False)
@@ -513,3 +512,27 @@ def test_data_key_rotation_on_the_reference_storage(kit: WelfareKit) -> None:
     assert as_(kit, PSY).timeline(record_id).record.background == SECRET
     with kit.storage.transaction() as tx, pytest.raises(NotFound):
         tx.replace_ciphertext(SealedRecord, P, "no-such-record", b"x")
+
+
+def test_data_key_rotation_takes_keys_made_in_the_same_second(kit: WelfareKit) -> None:
+    """Key times are kept to the second, so a key made a moment before the rotation starts
+    must still count as old, and the rotation's own keys must not (or a resumed run would
+    rotate them again)."""
+    from welfarekit.keys import rotate_data_keys, rotation_cutoff
+
+    write_record(kit)
+    cutoff = rotation_cutoff()
+    first = rotate_data_keys(kit.storage, kit.vault, primary_before=cutoff)
+    again = rotate_data_keys(kit.storage, kit.vault, primary_before=cutoff)
+    assert (first.rotated, again.rotated, again.resealed) == (1, 0, 0)
+
+
+def test_data_key_rotation_refuses_a_cutoff_in_the_future(kit: WelfareKit) -> None:
+    from welfarekit.keys import rotate_data_keys
+
+    write_record(kit)
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    with pytest.raises(InvalidValue, match="in the future"):
+        rotate_data_keys(kit.storage, kit.vault, primary_before=future)
+    with pytest.raises(InvalidValue, match="time zone"):
+        rotate_data_keys(kit.storage, kit.vault, primary_before=future.replace(tzinfo=None))

@@ -202,13 +202,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_keys_rotate_data(args: argparse.Namespace) -> int:
     from welfarekit.errors import ConfigurationError
-    from welfarekit.keys import rotate_data_keys
+    from welfarekit.keys import rotate_data_keys, rotation_cutoff
 
     try:
         before = (
-            dt.datetime.fromisoformat(args.before)
+            rotation_cutoff(dt.datetime.fromisoformat(args.before))
             if args.before
-            else dt.datetime.now(dt.UTC).replace(microsecond=0)
+            else rotation_cutoff()
         )
     except ValueError:
         raise ConfigurationError(f"--before takes an ISO 8601 time, not {args.before!r}") from None

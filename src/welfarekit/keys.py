@@ -9,6 +9,7 @@ simply run again.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 
 import attrs
@@ -23,6 +24,7 @@ from welfarekit.crypto import (
     rewrap,
     sealed_key_id,
 )
+from welfarekit.errors import InvalidValue
 from welfarekit.model import EducationProvider
 from welfarekit.sealed import (
     SealedDisclosure,
@@ -34,7 +36,13 @@ from welfarekit.sealed import (
 from welfarekit.storage import Entity, StorageAdapter, StorageTransaction
 from welfarekit.vault import IDENTITY_CODE_INDEX, Vault
 
-__all__ = ["DataKeyReport", "RewrapReport", "rewrap_keysets", "rotate_data_keys"]
+__all__ = [
+    "DataKeyReport",
+    "RewrapReport",
+    "rewrap_keysets",
+    "rotate_data_keys",
+    "rotation_cutoff",
+]
 
 BATCH = 500
 
@@ -94,6 +102,19 @@ class DataKeyReport:
     resealed: int
 
 
+def rotation_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """The default ``primary_before`` for a rotation started at ``now``: the next whole
+    second, since keysets store key times to the second."""
+    now = now or dt.datetime.now(dt.UTC)
+    if now.microsecond:
+        now = now.replace(microsecond=0) + dt.timedelta(seconds=1)
+    return now
+
+
+# How far ahead of the clock a cutoff may lie; rotation waits for it to pass.
+_MAX_WAIT = dt.timedelta(seconds=2)
+
+
 def rotate_data_keys(
     storage: StorageAdapter,
     vault: Vault,
@@ -105,7 +126,23 @@ def rotate_data_keys(
     primary key, and re-encrypt each of their sealed values under it, one student per
     transaction. Running it again with the same ``primary_before`` finishes an interrupted
     run: keysets rotated already are left as they are, and values already under the
-    primary key are skipped."""
+    primary key are skipped.
+
+    Every new key must be stamped at or after the cutoff, or a resumed run would rotate it
+    again: a cutoff up to two seconds ahead (:func:`rotation_cutoff`) is waited for, and one
+    further in the future is refused with :class:`InvalidValue`."""
+    if primary_before.tzinfo is None:
+        raise InvalidValue("primary_before", "must be a datetime with a time zone")
+    cutoff = rotation_cutoff(primary_before)
+    ahead = cutoff - dt.datetime.now(dt.UTC)
+    if ahead > _MAX_WAIT:
+        raise InvalidValue(
+            "primary_before",
+            f"{primary_before.isoformat()} is in the future: keys made by this run would "
+            "count as old and be rotated again when it is resumed",
+        )
+    if ahead > dt.timedelta(0):
+        time.sleep(ahead.total_seconds())
     with storage.transaction() as tx:
         providers = [p.id for p in tx.list(EducationProvider, None)]
         students = [
@@ -119,8 +156,7 @@ def rotate_data_keys(
             keyset = vault.keyset(tx, provider_id, student_id, create=False)
             if keyset is None:
                 continue  # shredded meanwhile
-            # keysets store key times to the second: compare at that precision
-            if keyset.primary.created_at < primary_before.replace(microsecond=0):
+            if keyset.primary.created_at < cutoff:
                 keyset = keyset.rotate()
                 wrapped = keyset.wrap(
                     vault.keyring, keyset_associated_data(provider_id, student_id)
