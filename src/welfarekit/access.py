@@ -42,6 +42,10 @@ class ResourceType(enum.StrEnum):
     MEMBERSHIP = "membership"
     INITIATIVE = "initiative"
     CONFIDENTIAL_MATTER = "confidential_matter"
+    """A matter left confidentially with one member of a welfare group."""
+    REFERRAL = "referral"
+    """A student's matter brought to welfare services: a § 16 referral (*ohjaus*) or a
+    proposal to form an expert group."""
     BOOKING = "booking"
     CRISIS_EVENT = "crisis_event"
     WELFARE_PLAN = "welfare_plan"

@@ -286,3 +286,9 @@ _CHECKS: dict[type[Entity], Callable[[StorageTransaction, Any], None]] = {
     WelfareGroup: _check_group,
     Membership: _check_membership,
 }
+
+
+def check_references(tx: StorageTransaction, entity: Entity) -> None:
+    """Check a directory object's references against what is stored, as
+    :meth:`Directory.put` does (for the core's own writes of groups and memberships)."""
+    _CHECKS[type(entity)](tx, entity)

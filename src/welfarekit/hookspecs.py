@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from welfarekit.access import Action, Actor, Resource
     from welfarekit.audit import AuditEvent
     from welfarekit.audit_chain import AuditCheckpoint
+    from welfarekit.notify import Notification
     from welfarekit.plugins import AdapterRegistry
 
 __all__ = [
@@ -37,11 +38,12 @@ __all__ = [
     "hookspec",
     "welfarekit_audit_checkpoint",
     "welfarekit_audit_event",
+    "welfarekit_notify",
     "welfarekit_register_adapters",
     "welfarekit_veto",
 ]
 
-HOOK_API_VERSION = "1.1"
+HOOK_API_VERSION = "1.2"
 """The version of this contract. Adapters declare the range they support in a module or
 object attribute ``WELFAREKIT_HOOK_API`` (e.g. ``">=1.0,<2"``); a minor version adds hooks
 or optional arguments, a major version changes or removes them."""
@@ -162,4 +164,37 @@ def welfarekit_veto(actor: Actor, action: Action, resource: Resource) -> str | N
             return None
 
     .. versionadded:: 0.2 (hook API 1.1)
+    """
+
+
+@hookspec(firstresult=True)
+def welfarekit_notify(notification: Notification) -> bool | None:
+    """Deliver a notification to a person: by e-mail, text message or the portal's inbox.
+
+    **When:** for each pending message of the outbox, when the host runs
+    :meth:`welfarekit.WelfareKit.deliver_notifications` (or ``welfarekit notify``), after
+    the step that wrote it has committed.
+
+    **Arguments:** ``notification`` is a :class:`~welfarekit.notify.Notification`: the
+    recipient as a reference the host resolves to an address, the topic and the fixed text.
+
+    **Returns:** ``True`` once the message is accepted for delivery; ``None`` to leave it to
+    another notifier (the first ``True`` wins). Raise to have it retried later.
+
+    **Contract:** send the text as it is, never more: welfarekit chose it so that it says
+    nothing confidential ("You have a new booking confirmation in the welfare service"),
+    and a notifier must not add whom, why or which service. Delivery is at least once:
+    use ``notification.id`` to drop a repeat.
+
+    Example::
+
+        @welfarekit.hookimpl
+        def welfarekit_notify(notification):
+            address = portal_users.email_of(notification.recipient)
+            if address is None:
+                return None
+            smtp.send(address, subject="Welfare service", body=notification.text)
+            return True
+
+    .. versionadded:: 0.3 (hook API 1.2)
     """

@@ -14,6 +14,7 @@ from welfarekit.builtin import BUILTIN_PLUGINS
 from welfarekit.crypto import Keyring
 from welfarekit.directory import Directory
 from welfarekit.errors import AdapterNotFound, ConfigurationError, PluginError
+from welfarekit.notify import DeliveryReport, deliver
 from welfarekit.plugins import AdapterRegistry, LoadedPlugin, installed_plugins, load_plugins
 from welfarekit.session import Session
 from welfarekit.settings import Settings
@@ -51,6 +52,23 @@ class WelfareKit:
         self.storage = storage
         self.storage_name = storage_name
         self.vault = Vault(self._open_keyring, lambda: dt.datetime.now(dt.UTC))
+        self.notifier = self._open_notifier()
+
+    def _open_notifier(self) -> object | None:
+        name = self.settings.notifier
+        if name is None:
+            return None
+        offer = self.registry.notifiers.get(name)
+        if offer is None:
+            loaded = ", ".join(sorted(self.registry.notifiers)) or "none"
+            raise AdapterNotFound(
+                f"no notifier adapter named {name!r} is loaded (loaded: {loaded})"
+            )
+        notifier = offer.factory(self.settings.options_for(name))
+        if not callable(getattr(notifier, "welfarekit_notify", None)):
+            raise PluginError(f"notifier adapter {name!r} has no welfarekit_notify")
+        self.plugin_manager.register(notifier, name=f"notifier:{name}")
+        return notifier
 
     def _open_keyring(self) -> Keyring:
         offer = self.registry.keyrings.get(self.settings.keyring)
@@ -132,6 +150,13 @@ class WelfareKit:
         ``now`` fixes the clock, for tests and for replaying a day.
         """
         return Session(self.storage, self.plugin_manager.hook, actor, vault=self.vault, now=now)
+
+    def deliver_notifications(
+        self, *, provider_id: str | None = None, limit: int = 500
+    ) -> DeliveryReport:
+        """Hand the outbox's pending notifications to the notifier (see
+        :mod:`welfarekit.notify`). Run it after requests, or from a scheduler."""
+        return deliver(self.storage, self.plugin_manager.hook, provider_id=provider_id, limit=limit)
 
     def checkpoint(self, provider_id: str, *, create_key: bool = False) -> AuditCheckpoint | None:
         """Sign the provider's audit chain head and hand the checkpoint to the

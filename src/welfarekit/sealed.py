@@ -22,13 +22,16 @@ __all__ = [
     "SealedDisclosure",
     "SealedEntry",
     "SealedIdentityCode",
+    "SealedMatter",
     "SealedRecord",
+    "SealedReferral",
     "StoredKeyset",
     "SubjectAccessRequest",
 ]
 
 _bytes = attrs.validators.instance_of(bytes)
 _ref = attrs.validators.instance_of(PersonRef)
+_optional_ref = attrs.validators.optional(_ref)
 
 
 @attrs.frozen(kw_only=True)
@@ -143,3 +146,54 @@ class SealedDisclosure:
             text(40)(self, attribute, value)
         if (value is None) == (self.consent_id is None):
             raise ValueError("a disclosure rests on a statutory basis or on a consent, one of them")
+
+
+@attrs.frozen(kw_only=True)
+class SealedMatter:
+    """A matter left confidentially with one member of a welfare group (as the seeds
+    promise). ``content`` seals what was said under a keyset of the matter's own, since it
+    may name no student; that keyset is kept wrapped in the row (``kek_id``, ``keyset``),
+    so deleting the row destroys the matter for good. Only the member it was left with and
+    its author see it, until the member brings it forward on a basis."""
+
+    id: str = attrs.field(validator=identifier)
+    provider_id: str = attrs.field(validator=identifier)
+    holder_id: str = attrs.field(validator=identifier)
+    """The staff member it was left with."""
+    author: PersonRef | None = attrs.field(default=None, validator=_optional_ref)
+    """Who left it; ``None`` for an anonymous matter (never guessed)."""
+    left_at: dt.datetime = attrs.field(validator=aware_datetime)
+    status: str = attrs.field(default="open", validator=identifier)
+    """``open``, ``brought_forward`` or ``closed``."""
+    student_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    """The student it concerns, once the holder brings it forward."""
+    forward_basis: str | None = attrs.field(default=None, validator=optional_identifier)
+    """How it was brought forward: ``expert_group``, ``referral`` or a statutory basis."""
+    forwarded_at: dt.datetime | None = attrs.field(
+        default=None, validator=attrs.validators.optional(aware_datetime)
+    )
+    kek_id: str = attrs.field(validator=identifier)
+    keyset: bytes = attrs.field(validator=_bytes)
+    """The matter's own keyset, wrapped under the key-encryption key ``kek_id``."""
+    content: bytes = attrs.field(validator=_bytes)
+
+
+@attrs.frozen(kw_only=True)
+class SealedReferral:
+    """A § 16 referral: a staff member who thinks a student needs welfare services contacts
+    a welfare professional together with the student. ``content`` (what the concern is)
+    seals under the student's keyset; who, when and to whom stay readable."""
+
+    id: str = attrs.field(validator=identifier)
+    provider_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    referred_by: PersonRef = attrs.field(validator=_ref)
+    professional_id: str = attrs.field(validator=identifier)
+    referred_at: dt.datetime = attrs.field(validator=aware_datetime)
+    guardian_informed: bool = False
+    """Whether guardians were told (not when the student has forbidden it, § 18(2))."""
+    received_at: dt.datetime | None = attrs.field(
+        default=None, validator=attrs.validators.optional(aware_datetime)
+    )
+    """When the professional took it up."""
+    content: bytes = attrs.field(validator=_bytes)

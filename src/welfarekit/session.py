@@ -11,13 +11,14 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
 from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.auditing import emit
+from welfarekit.casework import CaseworkMixin
 from welfarekit.errors import AccessDenied
 from welfarekit.export import SubjectExport, answer_due
 from welfarekit.model import (
@@ -66,7 +67,7 @@ class AccessReportEntry:
     """In which role: the relationship that allowed it, or why it was refused."""
 
 
-class Session(RecordsMixin, WillMixin):
+class Session(RecordsMixin, WillMixin, CaseworkMixin):
     """Operations on behalf of one actor. Create it with :meth:`WelfareKit.session`.
 
     ``now`` fixes the clock (for tests and replays); by default each operation uses the
@@ -150,6 +151,16 @@ class Session(RecordsMixin, WillMixin):
             decision = apply_vetoes(decision, self._vetoes(decision))
         self._audit(tx, decision)
         return decision, facts
+
+    def _refuse(
+        self, tx: StorageTransaction, action: Action, resource: Resource, reason: str
+    ) -> NoReturn:
+        """Refuse what the rules allow but the operation's own condition does not (only the
+        responsible person forms a group): audited as a denial, then raised."""
+        decision = Decision(allowed=False, reason=f"denied: {reason}", basis=None,
+                            actor=self.actor, action=action, resource=resource)  # fmt: skip
+        self._audit(tx, decision)
+        raise AccessDenied(decision)
 
     def _vetoes(self, decision: Decision) -> Iterable[tuple[str, str | None]]:
         if not decision.allowed or (decision.legal_basis and decision.legal_basis.mandatory):

@@ -31,6 +31,7 @@ ENV_DB = "WELFAREKIT_DB"
 ENV_PLUGINS = "WELFAREKIT_PLUGINS"
 ENV_STORAGE = "WELFAREKIT_STORAGE"
 ENV_KEY_FILE = "WELFAREKIT_KEY_FILE"
+ENV_NOTIFIER = "WELFAREKIT_NOTIFIER"
 
 
 def default_database_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -101,6 +102,9 @@ class Settings:
     """The keyring adapter holding the key-encryption keys; ``local`` is a key file."""
     key_file: Path = attrs.field(factory=default_key_file, converter=Path)
     """The local keyring's key file (``WELFAREKIT_KEY_FILE``)."""
+    notifier: str | None = None
+    """The notifier adapter that delivers the outbox (``WELFAREKIT_NOTIFIER``); ``None``
+    leaves notifications waiting in the outbox. ``memory`` keeps them in the process."""
 
     @property
     def signing_key_file(self) -> Path:
@@ -128,6 +132,8 @@ class Settings:
         if env.get(ENV_STORAGE):
             values["storage"] = env[ENV_STORAGE]
         values["key_file"] = env.get(ENV_KEY_FILE) or default_key_file(env)
+        if env.get(ENV_NOTIFIER):
+            values["notifier"] = env[ENV_NOTIFIER]
         return cls(**values)
 
     def options_for(self, adapter: str) -> Mapping[str, Any]:

@@ -20,17 +20,22 @@ import attrs
 
 from welfarekit.audit_chain import ChainedEvent
 from welfarekit.model import (
+    AvailabilitySlot,
+    Booking,
     CapacityAssessment,
     EducationProvider,
+    ExpertGroupState,
     ExpressionOfWill,
     Guardian,
     Guardianship,
     GuardianVeto,
     Institution,
     Membership,
+    OutboxMessage,
     StaffMember,
     Student,
     StudyGroup,
+    Transfer,
     WelfareGroup,
     Withdrawal,
 )
@@ -40,7 +45,9 @@ from welfarekit.sealed import (
     SealedDisclosure,
     SealedEntry,
     SealedIdentityCode,
+    SealedMatter,
     SealedRecord,
+    SealedReferral,
     StoredKeyset,
     SubjectAccessRequest,
 )
@@ -81,6 +88,13 @@ Entity = (
     | SealedIdentityCode
     | ProviderSecret
     | SubjectAccessRequest
+    | ExpertGroupState
+    | SealedMatter
+    | SealedReferral
+    | AvailabilitySlot
+    | Booking
+    | Transfer
+    | OutboxMessage
 )
 E = TypeVar("E", bound=Entity)
 
@@ -117,8 +131,19 @@ SECRET_TYPES: tuple[type[Entity], ...] = (
 """A student's secrets: replaced when keys rotate, deleted when the student is
 crypto-shredded."""
 
-CASE_TYPES: tuple[type[Entity], ...] = (SubjectAccessRequest,)
-"""Kinds whose state moves on (a request is answered); replaced on save."""
+CASE_TYPES: tuple[type[Entity], ...] = (
+    SubjectAccessRequest,
+    ExpertGroupState,
+    SealedMatter,
+    SealedReferral,
+    AvailabilitySlot,
+    Booking,
+    Transfer,
+    OutboxMessage,
+)
+"""Kinds whose state moves on (a request is answered, a booking cancelled); replaced on
+save. The sealed ones among them (matters, referrals) keep their ``content`` as it was
+sealed: only :meth:`StorageTransaction.replace_ciphertext` changes it."""
 
 ENTITY_TYPES: tuple[type[Entity], ...] = (
     DIRECTORY_TYPES + REGISTER_TYPES + SECRET_TYPES + CASE_TYPES
@@ -167,6 +192,28 @@ FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
     SealedIdentityCode: {},
     ProviderSecret: {},
     SubjectAccessRequest: {"student_id": attrgetter("student_id")},
+    ExpertGroupState: {"student_id": attrgetter("student_id"), "status": attrgetter("status")},
+    SealedMatter: {
+        "holder_id": attrgetter("holder_id"),
+        "status": attrgetter("status"),
+        "student_id": attrgetter("student_id"),
+    },
+    SealedReferral: {
+        "student_id": attrgetter("student_id"),
+        "professional_id": attrgetter("professional_id"),
+    },
+    AvailabilitySlot: {"staff_id": attrgetter("staff_id"), "service": attrgetter("service")},
+    Booking: {
+        "slot_id": attrgetter("slot_id"),
+        "student_id": attrgetter("student_id"),
+        "staff_id": attrgetter("staff_id"),
+    },
+    Transfer: {"student_id": attrgetter("student_id")},
+    OutboxMessage: {
+        "status": attrgetter("status"),
+        "recipient_kind": attrgetter("recipient.kind"),
+        "recipient_id": attrgetter("recipient.id"),
+    },
 }
 """The equality filters :meth:`StorageTransaction.list` accepts per kind, and how each is
 read off an object (the reference adapter uses these getters; SQL adapters map them to
@@ -183,6 +230,8 @@ def entity_key(entity: Entity) -> str:
         return entity.student_id
     if isinstance(entity, ProviderSecret):
         return entity.name
+    if isinstance(entity, ExpertGroupState):
+        return entity.group_id
     return entity.id
 
 
@@ -208,6 +257,14 @@ class StorageTransaction(Protocol):
         Objects of the register (:data:`REGISTER_TYPES`) are append-only: saving one whose
         key exists raises :class:`~welfarekit.errors.IntegrityError` and changes nothing.
         """
+
+    def insert(self, entity: Entity) -> None:
+        """Insert a new object, create-only: if one of its kind with the same provider and
+        key exists, raise :class:`~welfarekit.errors.ConflictError` and change nothing.
+
+        This is how the core claims something exactly once (a bookable slot): of two
+        transactions inserting the same key at the same moment, one commits and the other
+        gets the error, on every backend. A SQL adapter relies on the primary key."""
 
     def get(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
         """The object of ``kind`` with this key in this provider, or ``None``.

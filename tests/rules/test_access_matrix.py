@@ -66,7 +66,10 @@ RESOURCES = {
     "access report": Resource(type=ResourceType.AUDIT_LOG, provider_id="p1", student_id="aino"),
     "booking": Resource(type=ResourceType.BOOKING, provider_id="p1", student_id="aino",
                         holder=PersonRef(PersonKind.STAFF, "psy2")),
+    "referral": Resource(type=ResourceType.REFERRAL, provider_id="p1", student_id="aino",
+                         holder=PersonRef(PersonKind.STAFF, "psy2")),
 }  # fmt: skip
+STAFF = [name for name, person in ACTORS.items() if person and person.kind is PersonKind.STAFF]
 
 
 # -- the oracle: conditions from the law, and the table ------------------------------------
@@ -117,6 +120,11 @@ ORACLE: dict[tuple[str, str], tuple[frozenset[Action], Condition]] = {
     ("psychologist outside the group", "will"): (frozenset({W}), always),
     ("psychologist outside the group", "booking"): (frozenset({R, L, W}), always),
     ("youth worker named in written consent", "case group"): (frozenset({R}), consent_effective),
+    ("the student", "referral"): (frozenset({R, L}), always),
+    ("the guardian", "referral"): (frozenset({R, L}), guardian_entitled),
+    # § 16: any staff member refers; only the professional addressed reads it afterwards
+    **{(staff, "referral"): (frozenset({W}), always) for staff in STAFF},
+    ("psychologist outside the group", "referral"): (frozenset({R, L, W}), always),
 }
 """What each actor may do to each resource, and when. Every pair not listed: nothing.
 DISCLOSE is never allowed here: a disclosure needs a basis (tested in the scenarios)."""

@@ -18,6 +18,7 @@ from welfarekit.audit_chain import ChainedEvent
 from welfarekit.errors import ConflictError, IntegrityError, NotFound
 from welfarekit.hookspecs import hookimpl
 from welfarekit.model import EducationProvider
+from welfarekit.notify import MemoryNotifier
 from welfarekit.plugins import AdapterRegistry
 from welfarekit.storage import (
     FILTERS,
@@ -91,6 +92,16 @@ class _MemoryTransaction:
             )
         self.rows[key] = entity
 
+    def insert(self, entity: Entity) -> None:
+        provider = entity.id if isinstance(entity, EducationProvider) else entity.provider_id
+        key = (type(entity), provider, entity_key(entity))
+        if key in self.rows:
+            raise ConflictError(
+                f"{type(entity).__name__} {entity_key(entity)!r} exists already (another "
+                "request made it first)"
+            )
+        self.rows[key] = entity
+
     def get(self, kind: type[E], provider_id: str, key: str, /) -> E | None:
         found = self.rows.get((cast(type[Entity], kind), provider_id, key))
         return found if isinstance(found, kind) else None
@@ -148,4 +159,9 @@ def welfarekit_register_adapters(registry: AdapterRegistry) -> None:
         MemoryStorage,
         accepts=lambda url: url.startswith("memory://"),
         description="in-memory reference storage for tests; nothing is persisted",
+    )
+    registry.add_notifier(
+        "memory",
+        MemoryNotifier,
+        description="keeps notifications in the process (kit.notifier.sent), for tests",
     )

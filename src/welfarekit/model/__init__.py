@@ -1,5 +1,18 @@
 """The domain model: frozen, slotted attrs value classes, validated at construction."""
 
+from welfarekit.model.casework import (
+    APPOINTMENT_ROLES,
+    AvailabilitySlot,
+    Booking,
+    BookingStatus,
+    ExpertGroupState,
+    ExpertGroupStatus,
+    NotificationTopic,
+    OutboxMessage,
+    OutboxStatus,
+    Transfer,
+    TransferStatus,
+)
 from welfarekit.model.groups import GroupKind, GroupPosition, Membership, WelfareGroup
 from welfarekit.model.identity_codes import PersonalIdentityCode, validate_business_id
 from welfarekit.model.org import (
@@ -36,15 +49,21 @@ from welfarekit.model.will import (
 )
 
 __all__ = [
+    "APPOINTMENT_ROLES",
     "COUNTY_ROLES",
     "SPECIFIC_WRITTEN_PURPOSES",
     "STAFF_ROLES",
+    "AvailabilitySlot",
+    "Booking",
+    "BookingStatus",
     "CapacityAssessment",
     "ConsentPurpose",
     "EducationProvider",
     "EmployerKind",
     "Evidence",
     "EvidenceMethod",
+    "ExpertGroupState",
+    "ExpertGroupStatus",
     "ExpressionOfWill",
     "GroupDisplayNames",
     "GroupKind",
@@ -56,6 +75,9 @@ __all__ = [
     "Institution",
     "InstitutionKind",
     "Membership",
+    "NotificationTopic",
+    "OutboxMessage",
+    "OutboxStatus",
     "Period",
     "PersonKind",
     "PersonRef",
@@ -64,6 +86,8 @@ __all__ = [
     "StaffMember",
     "Student",
     "StudyGroup",
+    "Transfer",
+    "TransferStatus",
     "WelfareGroup",
     "WillKind",
     "Withdrawal",

@@ -63,6 +63,7 @@ class Relationship(enum.StrEnum):
     CRISIS_RESPONDER = "a group advisor or a member of a communal welfare group"
     STEERING_MEMBER = "a member of the provider's steering group"
     PERSON_OF_PROVIDER = "a student, guardian or staff member of the provider"
+    STAFF_OF_PROVIDER = "a staff member of the provider"
     HOST_SYSTEM = "the host's own system process"
 
 
@@ -101,6 +102,16 @@ PERMISSIONS: Mapping[ResourceType, Mapping[Relationship, frozenset[Action]]] = {
     ResourceType.CONFIDENTIAL_MATTER: {
         _.AUTHOR: frozenset({R, L, W}),
         _.HOLDER: frozenset({R, L, W, M}),
+        # an anonymous matter comes through the host's own form; the host never reads it
+        _.HOST_SYSTEM: frozenset({W}),
+    },
+    ResourceType.REFERRAL: {
+        # any staff member may bring a student's matter forward (§ 16) and then no longer
+        # sees it: the content is for the professional it is addressed to
+        _.STAFF_OF_PROVIDER: frozenset({W}),
+        _.HOLDER: frozenset({R, L, W}),
+        _.THE_STUDENT: frozenset({R, L}),
+        _.ENTITLED_GUARDIAN: frozenset({R, L}),
     },
     ResourceType.BOOKING: {
         _.THE_STUDENT: frozenset({R, L, W}),
@@ -224,6 +235,8 @@ def _relationships(actor: Actor, resource: Resource, facts: Facts) -> dict[Relat
         found[_.HOLDER] = Finding(True, "the person it is addressed to")
     staff = facts.actor.staff
     roles = staff.roles if staff is not None and person.kind is PersonKind.STAFF else frozenset()
+    if staff is not None and person.kind is PersonKind.STAFF:
+        found[_.STAFF_OF_PROVIDER] = Finding(True, "staff bound by welfare secrecy", "OHL § 16")
     if roles & COUNTY_ROLES:
         found[_.WELFARE_PROFESSIONAL] = Finding(True, "welfare staff", "OHL § 18(2), § 19")
     if facts.provider.register_responsible_role in roles:

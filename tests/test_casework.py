@@ -1,0 +1,299 @@
+"""Casework scenarios: an expert group's life, a matter left confidentially, a referral —
+with the refusals the law requires, and notifications that say nothing confidential."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from casework_world import (
+    AINO,
+    KURAATTORI,
+    NOW,
+    NURSE,
+    PRINCIPAL,
+    PSY,
+    PSY2,
+    SANNA,
+    SECRET,
+    SENIOR,
+    TEACHER,
+    YOUTH_WORKER,
+    P,
+    as_,
+    open_kit,
+)
+
+from welfarekit import (
+    AccessDenied,
+    ConsentRequired,
+    IntegrityError,
+    InvalidValue,
+    NotFound,
+    Period,
+    Role,
+    WelfareKit,
+)
+from welfarekit.model import ExpertGroupStatus, NotificationTopic, OutboxMessage
+from welfarekit.rules import LegalBasis
+
+YEAR = Period(start=dt.date(2026, 8, 1))
+LATER = NOW + dt.timedelta(days=2)
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> Iterator[WelfareKit]:
+    with open_kit(tmp_path) as opened:
+        yield opened
+
+
+def outbox(kit: WelfareKit) -> list[OutboxMessage]:
+    with kit.storage.transaction() as tx:
+        return tx.list(OutboxMessage, P)
+
+
+def consent(kit: WelfareKit, group_id: str = "g1", **extra: object) -> None:
+    values: dict[str, object] = {
+        "student_id": "aino", "grantor": AINO, "kind": "consent", "purpose": "form_expert_group",
+        "group_id": group_id, "covers_roles": {Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER},
+        "validity": YEAR, "method": "electronic", "record_id": f"form-{group_id}",
+    }  # fmt: skip
+    values.update(extra)
+    as_(kit, AINO).record_expression_of_will(**values)  # type: ignore[arg-type]
+
+
+def formed_group(kit: WelfareKit) -> None:
+    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
+                                           group_id="g1")  # fmt: skip
+    consent(kit)
+    as_(kit, KURAATTORI).form_expert_group("g1", members=[
+        (KURAATTORI, Role.SCHOOL_SOCIAL_WORKER), (PSY, Role.PSYCHOLOGIST), (AINO, Role.STUDENT),
+    ])  # fmt: skip
+
+
+# -- the expert group's life ---------------------------------------------------------------
+
+
+def test_a_proposed_group_is_not_formed_without_consent(kit: WelfareKit) -> None:
+    state = as_(kit, TEACHER).propose_expert_group(
+        student_id="aino", responsible_id="kuraattori", group_id="g1"
+    )
+    assert state.status is ExpertGroupStatus.PROPOSED
+    topics = {(m.recipient, m.topic) for m in outbox(kit)}
+    assert (AINO, NotificationTopic.EXPERT_GROUP_PROPOSED) in topics
+    assert (KURAATTORI, NotificationTopic.EXPERT_GROUP_MEMBERSHIP) in topics
+    with pytest.raises(ConsentRequired, match="form expert group") as refused:
+        as_(kit, KURAATTORI).form_expert_group("g1", members=[(KURAATTORI, "school_social_worker")])
+    assert refused.value.requirement.grantors == (AINO,)
+    # the proposal gave no one access
+    with pytest.raises(AccessDenied):
+        as_(kit, KURAATTORI).expert_group("g1")
+
+
+def test_only_the_responsible_person_forms_the_group(kit: WelfareKit) -> None:
+    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
+                                           group_id="g1")  # fmt: skip
+    consent(kit)
+    with pytest.raises(AccessDenied, match="only the responsible person"):
+        as_(kit, PSY).form_expert_group("g1", members=[(KURAATTORI, "school_social_worker")])
+    with pytest.raises(InvalidValue, match="responsible person is a member"):
+        as_(kit, KURAATTORI).form_expert_group("g1", members=[(PSY, "psychologist")])
+
+
+def test_forming_with_consent_gives_members_access_and_a_responsible_person(
+    kit: WelfareKit,
+) -> None:
+    formed_group(kit)
+    view = as_(kit, PSY).expert_group("g1")
+    assert view.state.status is ExpertGroupStatus.FORMED
+    positions = {m.member: m.position.value for m in view.members}
+    assert positions == {KURAATTORI: "responsible_person", PSY: "member", AINO: "member"}
+    assert as_(kit, AINO).expert_group("g1").group.student_id == "aino"
+    with pytest.raises(AccessDenied):
+        as_(kit, TEACHER).expert_group("g1")
+    record = as_(kit, KURAATTORI).open_record(
+        student_id="aino", group_id="g1", subject="Kiusaaminen", background=SECRET,
+        initiator="ryhmänohjaaja",
+    )  # fmt: skip
+    assert as_(kit, PSY).timeline(record.id).record.background == SECRET
+
+
+def test_a_member_the_consent_does_not_cover_is_refused(kit: WelfareKit) -> None:
+    formed_group(kit)
+    with pytest.raises(ConsentRequired, match="name members") as refused:
+        as_(kit, KURAATTORI).add_group_member("g1", NURSE, Role.NURSE)
+    assert not refused.value.requirement.written_and_specific
+    with pytest.raises(ConsentRequired, match="specific written") as outside:
+        as_(kit, KURAATTORI).add_group_member("g1", YOUTH_WORKER, Role.OUTSIDE_PARTICIPANT)
+    assert outside.value.requirement.written_and_specific
+    # a member may not manage the group; only the responsible person may
+    as_(kit, AINO).record_expression_of_will(
+        student_id="aino", grantor=AINO, kind="consent", purpose="name_members", group_id="g1",
+        covers_roles={Role.NURSE}, validity=YEAR, method="electronic", record_id="nurse",
+    )  # fmt: skip
+    with pytest.raises(AccessDenied):
+        as_(kit, PSY).add_group_member("g1", NURSE, Role.NURSE)
+    added = as_(kit, KURAATTORI).add_group_member("g1", NURSE, Role.NURSE)
+    assert added.member == NURSE
+    assert NURSE in {m.member for m in as_(kit, NURSE).expert_group("g1").members}
+
+
+def test_an_outside_participant_needs_specific_written_consent(kit: WelfareKit) -> None:
+    formed_group(kit)
+    as_(kit, AINO).record_expression_of_will(
+        student_id="aino", grantor=AINO, kind="consent", purpose="outside_participant",
+        group_id="g1", covers={YOUTH_WORKER}, validity=YEAR, method="written",
+        written_and_specific=True, record_id="youth",
+    )  # fmt: skip
+    added = as_(kit, KURAATTORI).add_group_member("g1", YOUTH_WORKER, Role.OUTSIDE_PARTICIPANT)
+    assert added.role is Role.OUTSIDE_PARTICIPANT
+
+
+def test_withdrawal_ends_processing_and_closing_ends_membership(kit: WelfareKit) -> None:
+    formed_group(kit)
+    record = as_(kit, KURAATTORI).open_record(
+        student_id="aino", group_id="g1", subject="s", background=SECRET, initiator="i"
+    )
+    as_(kit, AINO, LATER).withdraw(student_id="aino", record_id="form-g1", method="electronic")
+    with pytest.raises(AccessDenied):
+        as_(kit, PSY, LATER).timeline(record.id)
+    with pytest.raises(AccessDenied):
+        as_(kit, KURAATTORI, LATER).add_group_member("g1", NURSE, Role.NURSE)
+    # the responsible person closes the group even though the consent is gone
+    closed = as_(kit, KURAATTORI, LATER).close_expert_group("g1", reason="consent withdrawn")
+    assert closed.status is ExpertGroupStatus.CLOSED
+    with pytest.raises(IntegrityError, match="closed already"):
+        as_(kit, KURAATTORI, LATER).close_expert_group("g1", reason="again")
+    # the memberships ended: history kept, access gone
+    with kit.storage.transaction() as tx:
+        from welfarekit.model import Membership
+
+        memberships = tx.list(Membership, P, group_id="g1")
+    assert {m.validity.end for m in memberships} == {LATER.date()}
+    assert (AINO, NotificationTopic.EXPERT_GROUP_CLOSED) in {
+        (m.recipient, m.topic) for m in outbox(kit)
+    }
+
+
+def test_removing_a_member_ends_their_access(kit: WelfareKit) -> None:
+    formed_group(kit)
+    as_(kit, KURAATTORI, LATER).remove_group_member("g1", PSY)
+    with pytest.raises(AccessDenied):
+        as_(kit, PSY, LATER).expert_group("g1")
+    with pytest.raises(IntegrityError, match="another responsible person"):
+        as_(kit, KURAATTORI, LATER).remove_group_member("g1", KURAATTORI)
+    with pytest.raises(NotFound):
+        as_(kit, KURAATTORI, LATER).remove_group_member("g1", PSY)
+
+
+# -- a matter left confidentially -----------------------------------------------------------
+
+
+def test_a_matter_is_seen_only_by_its_holder_and_author(kit: WelfareKit) -> None:
+    matter_id = as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
+    [held] = as_(kit, SENIOR).matters()
+    assert (held.id, held.text, held.author, held.status) == (matter_id, SECRET, AINO, "open")
+    assert [m.text for m in as_(kit, AINO).matters()] == [SECRET]
+    assert as_(kit, PRINCIPAL).matters() == []
+    assert as_(kit, SANNA).matters() == []
+    with pytest.raises(AccessDenied):
+        as_(kit, PRINCIPAL).bring_matter_forward(matter_id, student_id="aino", refer_to="psy")
+
+
+def test_an_anonymous_matter_has_no_author(kit: WelfareKit) -> None:
+    as_(kit, None).leave_matter(holder_id="senior", text="Joku kiusaa välitunnilla")
+    [held] = as_(kit, SENIOR).matters()
+    assert held.author is None
+    with pytest.raises(IntegrityError, match="host system"):
+        as_(kit, None).matters()
+
+
+def test_a_matter_is_left_only_with_a_group_member(kit: WelfareKit) -> None:
+    with pytest.raises(IntegrityError, match="no current member of a welfare group"):
+        as_(kit, AINO).leave_matter(holder_id="teacher", text="x")
+    with pytest.raises(InvalidValue):
+        as_(kit, AINO).leave_matter(holder_id="senior", text="")
+
+
+def test_a_matter_is_brought_forward_only_on_a_basis(kit: WelfareKit) -> None:
+    matter_id = as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
+    holder = as_(kit, SENIOR)
+    with pytest.raises(InvalidValue, match="exactly one basis"):
+        holder.bring_matter_forward(matter_id, student_id="aino")
+    with pytest.raises(InvalidValue, match="no basis"):
+        holder.bring_matter_forward(matter_id, student_id="aino",
+                                    basis=LegalBasis.WITHIN_WELFARE_TEAM)  # fmt: skip
+    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
+                                           group_id="g1")  # fmt: skip
+    with pytest.raises(ConsentRequired):
+        holder.bring_matter_forward(matter_id, student_id="aino", group_id="g1")
+    forwarded = holder.bring_matter_forward(matter_id, student_id="aino", refer_to="psy")
+    assert (forwarded.status, forwarded.forward_basis) == ("brought_forward", "referral")
+    [referral] = as_(kit, PSY).referrals()
+    assert referral.concern == SECRET
+    with pytest.raises(IntegrityError, match="brought forward already"):
+        holder.bring_matter_forward(matter_id, student_id="aino",
+                                    basis=LegalBasis.CHILD_WELFARE_NOTIFICATION)  # fmt: skip
+
+
+# -- referral (§ 16) -------------------------------------------------------------------------
+
+
+def test_a_referral_reaches_the_professional_and_not_back_to_the_teacher(
+    kit: WelfareKit,
+) -> None:
+    referral_id = as_(kit, TEACHER).refer(student_id="aino", professional_id="psy",
+                                          concern=SECRET)  # fmt: skip
+    [seen] = as_(kit, PSY).referrals()
+    assert (seen.id, seen.concern, seen.referred_by) == (referral_id, SECRET, TEACHER)
+    assert seen.guardian_informed
+    with pytest.raises(AccessDenied):
+        as_(kit, TEACHER).referrals(student_id="aino")
+    assert as_(kit, TEACHER).referrals() == []
+    assert [r.concern for r in as_(kit, AINO).referrals(student_id="aino")] == [SECRET]
+    assert [r.id for r in as_(kit, SANNA).referrals(student_id="aino")] == [referral_id]
+    assert as_(kit, PSY2).referrals() == []
+    with pytest.raises(AccessDenied, match="only the professional"):
+        as_(kit, TEACHER).receive_referral(referral_id)
+    as_(kit, PSY).receive_referral(referral_id)
+    assert as_(kit, PSY).referrals()[0].received_at == NOW
+    topics = {(m.recipient, m.topic) for m in outbox(kit)}
+    assert (PSY, NotificationTopic.REFERRAL_RECEIVED) in topics
+    assert (SANNA, NotificationTopic.GUARDIAN_INFORMED_OF_REFERRAL) in topics
+
+
+def test_a_veto_keeps_the_guardian_uninformed(kit: WelfareKit) -> None:
+    as_(kit, PSY).record_guardian_veto(
+        student_id="aino", guardian_ids=["sanna"], participation=True, access=True,
+        method="oral",
+    )  # fmt: skip
+    as_(kit, TEACHER).refer(student_id="aino", professional_id="psy", concern=SECRET)
+    assert not as_(kit, PSY).referrals()[0].guardian_informed
+    assert SANNA not in {m.recipient for m in outbox(kit)}
+
+
+def test_a_referral_goes_to_a_welfare_professional(kit: WelfareKit) -> None:
+    with pytest.raises(IntegrityError, match="no welfare professional"):
+        as_(kit, TEACHER).refer(student_id="aino", professional_id="principal", concern="x")
+    with pytest.raises(AccessDenied):
+        as_(kit, AINO).refer(student_id="aino", professional_id="psy", concern="x")
+
+
+# -- notifications say nothing confidential ---------------------------------------------------
+
+
+def test_no_notification_carries_the_case(kit: WelfareKit) -> None:
+    formed_group(kit)
+    as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
+    as_(kit, TEACHER).refer(student_id="aino", professional_id="psy", concern=SECRET)
+    report = kit.deliver_notifications()
+    sent = kit.notifier.sent  # type: ignore[union-attr]
+    assert report.sent == len(sent) > 5
+    for notification in sent:
+        payload = repr(notification) + notification.text
+        for secret in (SECRET, "Aino", "Korhonen", "psychologist", "kiusa"):
+            assert secret not in payload
+    assert all(m.status.value == "sent" for m in outbox(kit))
+    assert kit.deliver_notifications().sent == 0
