@@ -52,7 +52,7 @@ def test_a_failing_notifier_is_retried_then_given_up(tmp_path: Path) -> None:
     flaky.failures = 0
     second = kit.deliver_notifications()
     assert second.sent == messages
-    assert [n.recipient for n in flaky.delivered][:1] == [PSY]
+    assert PSY in {n.recipient for n in flaky.delivered}
 
 
 def test_a_message_that_keeps_failing_is_marked_failed(tmp_path: Path) -> None:

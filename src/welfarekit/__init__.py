@@ -4,7 +4,9 @@ The public surface is re-exported here; everything else is an implementation det
 """
 
 from welfarekit.access import Action, Actor, AuthenticationLevel, Resource, ResourceType
+from welfarekit.appointments import BookedAppointment
 from welfarekit.audit import AuditEvent, AuditOutcome
+from welfarekit.casework import ConfidentialMatter, ExpertGroupView, Referral
 from welfarekit.crypto import CryptoError, KeyringError, Plaintext, SealBroken
 from welfarekit.directory import Directory
 from welfarekit.errors import (
@@ -12,6 +14,7 @@ from welfarekit.errors import (
     AdapterNotFound,
     AuditFailure,
     ConfigurationError,
+    ConflictError,
     ConsentRequired,
     IncompatibleAdapter,
     IntegrityError,
@@ -24,15 +27,21 @@ from welfarekit.errors import (
 from welfarekit.hookspecs import HOOK_API_VERSION, hookimpl
 from welfarekit.kit import WelfareKit
 from welfarekit.model import (
+    APPOINTMENT_ROLES,
     COUNTY_ROLES,
     SPECIFIC_WRITTEN_PURPOSES,
     STAFF_ROLES,
+    AvailabilitySlot,
+    Booking,
+    BookingStatus,
     CapacityAssessment,
     ConsentPurpose,
     EducationProvider,
     EmployerKind,
     Evidence,
     EvidenceMethod,
+    ExpertGroupState,
+    ExpertGroupStatus,
     ExpressionOfWill,
     GroupDisplayNames,
     GroupKind,
@@ -44,6 +53,9 @@ from welfarekit.model import (
     Institution,
     InstitutionKind,
     Membership,
+    NotificationTopic,
+    OutboxMessage,
+    OutboxStatus,
     Period,
     PersonalIdentityCode,
     PersonKind,
@@ -52,6 +64,8 @@ from welfarekit.model import (
     StaffMember,
     Student,
     StudyGroup,
+    Transfer,
+    TransferStatus,
     WelfareGroup,
     WillKind,
     Withdrawal,
@@ -65,6 +79,7 @@ from welfarekit.model.record import (
     RecordEntry,
     WelfareRecord,
 )
+from welfarekit.notify import DeliveryReport, Notification
 from welfarekit.plugins import AdapterRegistry
 from welfarekit.records import Disclosure, RecordTimeline
 from welfarekit.rules import ConsentRequirement, Decision, LegalBasis
@@ -75,6 +90,7 @@ from welfarekit.storage import SchemaStatus, StorageAdapter, StorageTransaction
 __version__ = "0.1.0"
 
 __all__ = [
+    "APPOINTMENT_ROLES",
     "COUNTY_ROLES",
     "HOOK_API_VERSION",
     "SPECIFIC_WRITTEN_PURPOSES",
@@ -88,13 +104,20 @@ __all__ = [
     "AuditFailure",
     "AuditOutcome",
     "AuthenticationLevel",
+    "AvailabilitySlot",
+    "BookedAppointment",
+    "Booking",
+    "BookingStatus",
     "CapacityAssessment",
+    "ConfidentialMatter",
     "ConfigurationError",
+    "ConflictError",
     "ConsentPurpose",
     "ConsentRequired",
     "ConsentRequirement",
     "CryptoError",
     "Decision",
+    "DeliveryReport",
     "Directory",
     "Disclosure",
     "EducationProvider",
@@ -103,6 +126,9 @@ __all__ = [
     "EntryStatus",
     "Evidence",
     "EvidenceMethod",
+    "ExpertGroupState",
+    "ExpertGroupStatus",
+    "ExpertGroupView",
     "ExpressionOfWill",
     "GroupDisplayNames",
     "GroupKind",
@@ -121,6 +147,10 @@ __all__ = [
     "Measure",
     "Membership",
     "NotFound",
+    "Notification",
+    "NotificationTopic",
+    "OutboxMessage",
+    "OutboxStatus",
     "Participant",
     "Period",
     "PersonKind",
@@ -130,6 +160,7 @@ __all__ = [
     "PluginError",
     "RecordEntry",
     "RecordTimeline",
+    "Referral",
     "Resource",
     "ResourceType",
     "Role",
@@ -143,6 +174,8 @@ __all__ = [
     "StorageTransaction",
     "Student",
     "StudyGroup",
+    "Transfer",
+    "TransferStatus",
     "WelfareGroup",
     "WelfareKit",
     "WelfareKitError",

@@ -36,7 +36,6 @@ from welfarekit.model import (
     WelfareGroup,
 )
 from welfarekit.model._validate import text as text_rule
-from welfarekit.notify import enqueue
 from welfarekit.rules import (
     ConsentRequirement,
     Decision,
@@ -126,6 +125,10 @@ class CaseworkMixin:
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
+        def _tell(
+            self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
+        ) -> None: ...
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _require(
@@ -141,14 +144,6 @@ class CaseworkMixin:
         if self.actor.person is None:
             raise IntegrityError("a host system process cannot do this; act as a person")
         return self.actor.person
-
-    def _tell(
-        self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
-    ) -> None:
-        me = self.actor.person
-        for person in dict.fromkeys(who):
-            if person != me:
-                enqueue(tx, self.actor.provider_id, person, topic, self.now)
 
     @staticmethod
     def _the_student(facts: Facts) -> StudentFacts:

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import attrs
 
 from welfarekit.access import Action, Actor, Resource, ResourceType
+from welfarekit.appointments import AppointmentsMixin
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.auditing import emit
 from welfarekit.casework import CaseworkMixin
@@ -30,12 +31,15 @@ from welfarekit.model import (
     Guardianship,
     GuardianVeto,
     Membership,
+    NotificationTopic,
     PersonKind,
+    PersonRef,
     StaffMember,
     Student,
     WelfareGroup,
     Withdrawal,
 )
+from welfarekit.notify import enqueue
 from welfarekit.records import RecordsMixin
 from welfarekit.rules import (
     ActorFacts,
@@ -67,7 +71,7 @@ class AccessReportEntry:
     """In which role: the relationship that allowed it, or why it was refused."""
 
 
-class Session(RecordsMixin, WillMixin, CaseworkMixin):
+class Session(RecordsMixin, WillMixin, CaseworkMixin, AppointmentsMixin):
     """Operations on behalf of one actor. Create it with :meth:`WelfareKit.session`.
 
     ``now`` fixes the clock (for tests and replays); by default each operation uses the
@@ -161,6 +165,15 @@ class Session(RecordsMixin, WillMixin, CaseworkMixin):
                             actor=self.actor, action=action, resource=resource)  # fmt: skip
         self._audit(tx, decision)
         raise AccessDenied(decision)
+
+    def _tell(
+        self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
+    ) -> None:
+        """Notify each person once (not the actor) through the outbox, in ``tx``."""
+        me = self.actor.person
+        for person in dict.fromkeys(who):
+            if person != me:
+                enqueue(tx, self.actor.provider_id, person, topic, self.now)
 
     def _vetoes(self, decision: Decision) -> Iterable[tuple[str, str | None]]:
         if not decision.allowed or (decision.legal_basis and decision.legal_basis.mandatory):

@@ -108,8 +108,15 @@ class AvailabilitySlot:
     starts_at: dt.datetime = attrs.field(validator=aware_datetime)
     ends_at: dt.datetime = attrs.field(validator=aware_datetime)
     place: str | None = attrs.field(default=None, validator=optional_text(200))
+    walk_in: bool = attrs.field(default=False)
+    """An open reception: come without booking (the nurse, § 17); not bookable."""
     withdrawn: bool = False
     """Taken back by the staff member; bookings made before stay as they were."""
+
+    @walk_in.validator
+    def _walk_in_nurse(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if value and self.service is not Role.NURSE:
+            raise fail(self, attribute, "open reception without booking is the nurse's (§ 17)")
 
     @service.validator
     def _bookable(self, attribute: attrs.Attribute[Role], value: object) -> None:
