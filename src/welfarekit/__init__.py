@@ -86,6 +86,7 @@ from welfarekit.rules import ConsentRequirement, Decision, LegalBasis
 from welfarekit.session import Session, WillHistory
 from welfarekit.settings import Settings
 from welfarekit.storage import SchemaStatus, StorageAdapter, StorageTransaction
+from welfarekit.transfers import TransferPackage
 
 __version__ = "0.1.0"
 
@@ -175,6 +176,7 @@ __all__ = [
     "Student",
     "StudyGroup",
     "Transfer",
+    "TransferPackage",
     "TransferStatus",
     "WelfareGroup",
     "WelfareKit",

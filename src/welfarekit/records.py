@@ -295,6 +295,17 @@ class RecordsMixin:
             sealed = tx.list(SealedEntry, provider_id, record_id=record_id)
             disclosures = tx.list(SealedDisclosure, provider_id, record_id=record_id)
             stored_keys = self._vault.keyset(tx, provider_id, header.student_id, create=False)
+        return self._build_timeline(header, sealed, disclosures, stored_keys)
+
+    def _build_timeline(
+        self,
+        header: SealedRecord,
+        sealed: list[SealedEntry],
+        disclosures: list[SealedDisclosure],
+        stored_keys: Keyset | None,
+    ) -> RecordTimeline:
+        """Open a record's rows, after the caller has decided and audited."""
+        provider_id, record_id = header.provider_id, header.id
         record = self._open_record(header, stored_keys)
         keyset = self._keys(stored_keys)
         guardian = self.actor.person is not None and self.actor.person.kind is PersonKind.GUARDIAN

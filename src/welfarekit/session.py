@@ -52,6 +52,7 @@ from welfarekit.rules import (
 )
 from welfarekit.sealed import SubjectAccessRequest
 from welfarekit.storage import StorageAdapter, StorageTransaction
+from welfarekit.transfers import TransfersMixin
 from welfarekit.vault import Vault
 from welfarekit.wills import WillHistory, WillMixin
 
@@ -71,7 +72,7 @@ class AccessReportEntry:
     """In which role: the relationship that allowed it, or why it was refused."""
 
 
-class Session(RecordsMixin, WillMixin, CaseworkMixin, AppointmentsMixin):
+class Session(RecordsMixin, WillMixin, CaseworkMixin, AppointmentsMixin, TransfersMixin):
     """Operations on behalf of one actor. Create it with :meth:`WelfareKit.session`.
 
     ``now`` fixes the clock (for tests and replays); by default each operation uses the
