@@ -297,3 +297,31 @@ def test_no_notification_carries_the_case(kit: WelfareKit) -> None:
             assert secret not in payload
     assert all(m.status.value == "sent" for m in outbox(kit))
     assert kit.deliver_notifications().sent == 0
+
+
+def test_measures_due_are_listed_for_the_members_following_them_up(kit: WelfareKit) -> None:
+    from welfarekit import Measure
+
+    formed_group(kit)
+    social_worker = as_(kit, KURAATTORI)
+    record = social_worker.open_record(student_id="aino", group_id="g1", subject="s",
+                                       background=SECRET, initiator="i")  # fmt: skip
+    social_worker.add_entry(
+        record_id=record.id, kind="plan", event_date=NOW.date(), text="Suunnitelma",
+        measures=[
+            Measure(measure="Tapaaminen", responsible="kuraattori", follow_up_by="psykologi",
+                    due=dt.date(2026, 12, 1)),
+            Measure(measure="Seuranta", responsible="psykologi", follow_up_by="kuraattori",
+                    due=dt.date(2027, 1, 15)),
+            Measure(measure="Ilman päivää", responsible="x", follow_up_by="y"),
+        ],
+    )  # fmt: skip
+    due = as_(kit, PSY).measures_due(on=dt.date(2026, 12, 31))
+    assert [d.measure.measure for d in due] == ["Tapaaminen"]
+    assert [d.measure.measure for d in as_(kit, PSY).measures_due(on=dt.date(2027, 2, 1))] == [
+        "Tapaaminen",
+        "Seuranta",
+    ]
+    assert as_(kit, TEACHER).measures_due(on=dt.date(2027, 2, 1)) == []
+    as_(kit, AINO, LATER).withdraw(student_id="aino", record_id="form-g1", method="electronic")
+    assert as_(kit, PSY, LATER).measures_due(on=dt.date(2027, 2, 1)) == []

@@ -36,6 +36,8 @@ from welfarekit.model import (
     WelfareGroup,
 )
 from welfarekit.model._validate import text as text_rule
+from welfarekit.model.record import Measure
+from welfarekit.records import RecordTimeline
 from welfarekit.rules import (
     ConsentRequirement,
     Decision,
@@ -46,7 +48,7 @@ from welfarekit.rules import (
     membership_covered,
     veto_in_force,
 )
-from welfarekit.sealed import SealedMatter, SealedReferral
+from welfarekit.sealed import SealedMatter, SealedRecord, SealedReferral
 from welfarekit.storage import StorageTransaction
 from welfarekit.vault import Vault
 
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
     from welfarekit.rules import Facts, StudentFacts
     from welfarekit.storage import StorageAdapter
 
-__all__ = ["CaseworkMixin", "ConfidentialMatter", "ExpertGroupView", "Referral"]
+__all__ = ["CaseworkMixin", "ConfidentialMatter", "ExpertGroupView", "MeasureDue", "Referral"]
 
 FORWARD_BASES = ("expert_group", "referral")
 
@@ -67,6 +69,17 @@ class ExpertGroupView:
     group: WelfareGroup
     state: ExpertGroupState
     members: tuple[Membership, ...]
+
+
+@attrs.frozen(kw_only=True)
+class MeasureDue:
+    """An agreed measure whose follow-up date has come (§ 20(4) item 4)."""
+
+    student_id: str
+    group_id: str
+    record_id: str
+    entry_id: str
+    measure: Measure
 
 
 @attrs.frozen(kw_only=True)
@@ -124,6 +137,8 @@ class CaseworkMixin:
         ) -> NoReturn: ...
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
+
+        def timeline(self, record_id: str) -> RecordTimeline: ...
 
         def _tell(
             self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
@@ -295,6 +310,37 @@ class CaseworkMixin:
             assert group is not None
             members = self._current_members(tx, state)
         return ExpertGroupView(group=group, state=state, members=tuple(members))
+
+    def measures_due(self, *, on: dt.date | None = None) -> list[MeasureDue]:
+        """The measures to follow up by ``on`` (default today) in the records of the formed
+        expert groups the actor sits in now, earliest first. Each record read is decided
+        and audited: a group whose consent was withdrawn shows nothing any more."""
+        person = self._me()
+        provider_id, day = self.actor.provider_id, on or self._today()
+        with self._storage.transaction() as tx:
+            mine = [m for m in tx.list(Membership, provider_id, member_kind=person.kind.value,
+                                       member_id=person.id)
+                    if m.validity.contains(self._today())]  # fmt: skip
+            states = [s for m in mine
+                      if (s := tx.get(ExpertGroupState, provider_id, m.group_id)) is not None
+                      and s.status is ExpertGroupStatus.FORMED]  # fmt: skip
+            headers = [h for state in states
+                       for h in tx.list(SealedRecord, provider_id, student_id=state.student_id)
+                       if h.group_id == state.group_id]  # fmt: skip
+        due: list[MeasureDue] = []
+        for header in headers:
+            try:
+                timeline = self.timeline(header.id)
+            except AccessDenied:
+                continue  # no basis now (consent withdrawn): nothing to follow up here
+            for entry in timeline.current:
+                due.extend(
+                    MeasureDue(student_id=header.student_id, group_id=header.group_id,
+                               record_id=header.id, entry_id=entry.id, measure=measure)
+                    for measure in entry.measures
+                    if measure.due is not None and measure.due <= day
+                )  # fmt: skip
+        return sorted(due, key=lambda d: (d.measure.due or day, d.record_id))
 
     def _group_state(self, tx: StorageTransaction, group_id: str) -> ExpertGroupState:
         state = tx.get(ExpertGroupState, self.actor.provider_id, group_id)
