@@ -67,6 +67,13 @@ def test_demo_twice_on_sqlite_neither_fails_nor_duplicates(
         "present: Tuomas Saarinen (psykologi)",
         "measure: Tapaamiset kuraattorin kanssa joka toinen viikko",
         "hash chain intact",
+        "she brought it forward as a referral (only she and Veeti read it)",
+        "§ 16 referral to the school social worker; his guardian was informed",
+        "Expert group formed on Veeti's consent: kaisa.salminen (nurse), minna.lehtonen",
+        "To follow up by",
+        "within the § 15 deadline",
+        "education data only, no consent for records",
+        "Notifications waiting in the outbox:",
     ):
         assert expected in out, expected
     settings = Settings(database_url=str(database))

@@ -37,3 +37,6 @@ def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     decision = namespaces[1]["decision"]
     assert not decision.allowed
     assert "being a group advisor, teacher gives no access" in decision.reason
+    casework = namespaces[2]
+    assert casework["booked"].in_time is True
+    assert casework["booked"].booking.student_id == "eetu.makela"

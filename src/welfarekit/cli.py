@@ -33,6 +33,14 @@ def _open(args: argparse.Namespace) -> WelfareKit:
     return WelfareKit.open(Settings.from_env(database=args.db))
 
 
+def _cmd_notify(args: argparse.Namespace) -> int:
+    with _open(args) as kit:
+        report = kit.deliver_notifications(provider_id=args.provider)
+    print(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed for good, "
+          f"{report.waiting} waiting for a notifier")  # fmt: skip
+    return 1 if report.failed else 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from welfarekit.crypto import init_key_file
     from welfarekit.demo import (
@@ -44,6 +52,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         describe_provider,
         describe_record,
     )
+    from welfarekit.demo_casework import build_casework_demo, describe_casework
 
     now = dt.datetime.now(dt.UTC)
     today = today_in_finland(now)
@@ -57,12 +66,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         written = build_demo(kit, today)
         build_consent_demo(kit, now)
         build_record_demo(kit, now)
+        build_casework_demo(kit, now)
         print()
         print(describe_provider(kit.directory("demo"), DEMO_PROVIDER_ID, today))
         print()
         print(describe_access(kit, now))
         print()
         print(describe_record(kit, now))
+        print()
+        print(describe_casework(kit, now))
         print()
         print(
             f"Wrote {written} objects. Running the demo again refreshes the same objects; "
@@ -409,6 +421,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "html"), default="json")
     export.add_argument("--out", metavar="FILE", help="write to a file instead of stdout")
     export.set_defaults(handler=_cmd_export)
+
+    notify = commands.add_parser(
+        "notify",
+        parents=[database],
+        help="deliver the outbox's pending notifications through the configured notifier",
+        description="Hand the pending notifications to the notifier named by "
+        "WELFAREKIT_NOTIFIER (run it from a scheduler). Without a notifier they wait.",
+    )
+    notify.add_argument("--provider", metavar="ID", help="only this provider's outbox")
+    notify.set_defaults(handler=_cmd_notify)
 
     retention_group = commands.add_parser("retention", help="the provider's retention: run")
     retention_commands = retention_group.add_subparsers(

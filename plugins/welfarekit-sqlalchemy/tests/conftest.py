@@ -1,6 +1,6 @@
 """Fixtures: SQLite databases in tmp_path and a small provider with every kind of object,
 the student welfare register's records, sealed records and students' secrets included
-(those last in sealed_world.py)."""
+(those in sealed_world.py) and casework (in case_world.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from case_world import case_world
 from sealed_world import sealed_world
 
 from welfarekit.model import (
@@ -54,7 +55,12 @@ def provider_world(provider_id: str = "p1") -> list[Entity]:
     """Every kind of object, saved in :data:`welfarekit.storage.ENTITY_TYPES` order, with
     optional fields both set and left empty, and ids whose order as text differs from
     their order as tuples (``g1`` / ``g1.x``)."""
-    return directory_world(provider_id) + register_world(provider_id) + sealed_world(provider_id)
+    return (
+        directory_world(provider_id)
+        + register_world(provider_id)
+        + sealed_world(provider_id)
+        + case_world(provider_id)
+    )
 
 
 def evidence(person: PersonRef, at: dt.datetime, method: str = "electronic") -> Evidence:
@@ -260,6 +266,13 @@ def directory_world(provider_id: str) -> list[Entity]:
             kind=GroupKind.CASE,
             institution_id="lukio",
             student_id="s1",
+        ),
+        WelfareGroup(
+            id="case-s3",
+            provider_id=p,
+            kind=GroupKind.CASE,
+            institution_id="lukio",
+            student_id="s3",
         ),
         Membership(
             id="m1",

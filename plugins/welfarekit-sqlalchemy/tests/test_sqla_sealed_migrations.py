@@ -24,6 +24,7 @@ from welfarekit.storage import FILTERS
 from welfarekit_sqlalchemy import (
     VERSION_TABLE,
     VERSIONS_DIR,
+    casework_tables,
     current,
     downgrade,
     head,
@@ -45,8 +46,12 @@ NEW_TABLES = {
     t.name for t in (*(SHAPES[k].table for k in SEALED_KINDS), sealed_tables.audit_events)
 }
 
-LATER_TABLES = {"welfarekit_provider_secrets", "welfarekit_access_requests"}
-"""Added by revisions 0004 and 0005."""
+SECRETS_TABLES = {"welfarekit_provider_secrets", "welfarekit_access_requests"}
+"""Added by revisions 0004 and 0005, in sealed_tables.py too."""
+LATER_TABLES = SECRETS_TABLES | {
+    getattr(casework_tables, name).name for name in casework_tables.__all__
+}
+"""Added by revisions 0004 to 0006."""
 
 OLDER_ROWS = [
     "INSERT INTO welfarekit_providers VALUES ('p1', 'KKY', NULL, 'a', 'b', 'c', 'x')",
@@ -87,13 +92,13 @@ def count(engine: Engine, table: str) -> int:
 
 def test_the_revision_is_shipped_and_is_the_head() -> None:
     assert (VERSIONS_DIR / "0003_sealed_and_audit.py").is_file()
-    assert head() == "welfarekit_0005"  # 0004 adds the provider secrets
+    assert head() == "welfarekit_0006"  # 0004 to 0006 add secrets, requests, casework
 
 
 def test_the_new_tables_hold_the_new_kinds() -> None:
     assert {
         getattr(sealed_tables, name).name for name in sealed_tables.__all__
-    } == NEW_TABLES | LATER_TABLES
+    } == NEW_TABLES | SECRETS_TABLES
     assert len(NEW_TABLES) == 7
 
 

@@ -3,7 +3,9 @@
 Only SQLAlchemy Core and portable SQL (select, then update or insert) so that the same
 code serves SQLite, PostgreSQL and MariaDB. Every read is confined to one provider
 (invariant 8). The register's records are only inserted: saving one whose key exists raises
-:class:`~welfarekit.errors.IntegrityError`. The audit trail is in
+:class:`~welfarekit.errors.IntegrityError`. :meth:`SQLAlchemyTransaction.insert` is
+create-only for any kind, in a savepoint: a key taken already raises
+:class:`~welfarekit.errors.ConflictError` and leaves the transaction usable. The audit trail is in
 :mod:`welfarekit_sqlalchemy.audit_log`. A database failure surfaces as
 :class:`~welfarekit.errors.StorageError` naming the database (password hidden) and the
 driver's reason, never the statement's parameters, which may hold personal data
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import enum
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -40,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from welfarekit.audit_chain import ChainedEvent
-from welfarekit.errors import ConfigurationError, NotFound, StorageError
+from welfarekit.errors import ConfigurationError, ConflictError, NotFound, StorageError
 from welfarekit.model import EducationProvider
 from welfarekit.storage import REGISTER_TYPES, Entity, SchemaStatus, check_filters, entity_key
 from welfarekit_sqlalchemy import audit_log, db
@@ -86,6 +89,32 @@ class SQLAlchemyTransaction:
             else:
                 self._put(shape, row)
             self._write_children(shape, row, entity, replace=not register)
+
+    def insert(self, entity: Entity) -> None:
+        """Insert a new object (and its child rows), create-only: the primary key refuses a
+        second object of the kind with the provider and key, then
+        :class:`~welfarekit.errors.ConflictError` is raised and nothing is written.
+
+        The insert runs in a savepoint, so the refusal leaves the transaction usable, on
+        PostgreSQL too (which would otherwise abort the whole transaction), and an object
+        whose child rows fail leaves no parent row behind. Of two transactions inserting the
+        same key at once, the database lets one commit: the other waits for it and gets the
+        conflict (or, where the database gives up waiting, :class:`StorageError`)."""
+        shape = _shape(type(entity))
+        row = shape.to_row(entity)
+        name, key = type(entity).__name__, entity_key(entity)
+        with translated(f"insert {name} {key!r} in", self._where):
+            _begin_for_real(self._connection)
+            try:
+                with self._connection.begin_nested():
+                    self._connection.execute(insert(shape.table).values(row))
+                    self._write_children(shape, row, entity, replace=False)
+            except sqlalchemy.exc.IntegrityError as error:
+                if duplicate_key(error):
+                    raise ConflictError(
+                        f"{name} {key!r} exists already (another request made it first)"
+                    ) from error
+                raise
 
     def get(self, kind: type[E], provider_id: str, key: str) -> E | None:
         shape = _shape(kind)
@@ -277,6 +306,29 @@ class SQLAlchemyTransaction:
         with translated(f"list {kind.__name__} from", self._where):
             found = self._select(shape, conditions)
         return sorted(cast(builtins.list[E], found), key=entity_key)
+
+
+_LEGACY_TRANSACTION_CONTROL = getattr(sqlite3, "LEGACY_TRANSACTION_CONTROL", -1)
+
+
+def _begin_for_real(connection: Connection) -> None:
+    """Make sure SQLite has begun the transaction before a savepoint.
+
+    Python's ``sqlite3`` (in its default, legacy transaction control) sends ``BEGIN`` only
+    before the first INSERT, UPDATE or DELETE. A ``SAVEPOINT`` before that would open the
+    outermost transaction itself, and releasing the savepoint would commit at once, out of
+    the transaction's reach. Other databases and drivers need nothing."""
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.dbapi_connection
+    level = getattr(dbapi, "isolation_level", None)
+    legacy = getattr(dbapi, "autocommit", _LEGACY_TRANSACTION_CONTROL)
+    if level is None or legacy != _LEGACY_TRANSACTION_CONTROL:
+        return  # the driver does not defer BEGIN: autocommit, or explicit control
+    if getattr(dbapi, "in_transaction", True):
+        return
+    # The driver's own BEGIN ("", DEFERRED, IMMEDIATE or EXCLUSIVE; it checks the value).
+    connection.exec_driver_sql(f"BEGIN {level}".rstrip())
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:

@@ -10,7 +10,9 @@ The student welfare register (expressions of will, withdrawals, capacity assessm
 § 18(2) vetoes) is append-only: its rows are inserted and never updated.
 
 Sealed records, students' secrets and the audit trail are in
-:mod:`welfarekit_sqlalchemy.sealed_tables`, on the same ``metadata``.
+:mod:`welfarekit_sqlalchemy.sealed_tables`, casework (expert groups, bookings, transfers,
+the notification outbox, confidential matters and referrals) in
+:mod:`welfarekit_sqlalchemy.casework_tables`, on the same ``metadata``.
 
 This module describes the *current* schema; the migrations build it step by step and a
 test checks that the two agree.
@@ -98,13 +100,13 @@ def _enum(name: str) -> Column[str]:
     return Column(name, String(40), nullable=False)
 
 
-def _moment(name: str) -> Column[Any]:
+def _moment(name: str, *, nullable: bool = False) -> Column[Any]:
     """A moment, written in UTC (see :func:`welfarekit_sqlalchemy.shapes.to_utc`); on MariaDB
     with microseconds, which its plain DATETIME would drop."""
     kind = DateTime(timezone=True).with_variant(
         mysql.DATETIME(timezone=True, fsp=6), "mysql", "mariadb"
     )
-    return Column(name, kind, nullable=False)
+    return Column(name, kind, nullable=nullable)
 
 
 def _flag(name: str) -> Column[bool]:
@@ -390,5 +392,5 @@ def include_object(
     return table is None or str(table.name).startswith(TABLE_PREFIX)
 
 
-# Last, as it builds on the helpers above: puts its tables in ``metadata`` on every import.
-from welfarekit_sqlalchemy import sealed_tables  # noqa: E402, F401
+# Last, as they build on the helpers above: put their tables in ``metadata`` on every import.
+from welfarekit_sqlalchemy import casework_tables, sealed_tables  # noqa: E402, F401
