@@ -43,9 +43,10 @@ YEAR = Period(start=dt.date(2026, 8, 1))
 LATER = NOW + dt.timedelta(days=2)
 
 
-@pytest.fixture
-def kit(tmp_path: Path) -> Iterator[WelfareKit]:
-    with open_kit(tmp_path) as opened:
+@pytest.fixture(params=["memory", "sqlite"])
+def kit(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WelfareKit]:
+    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'casework.db'}"
+    with open_kit(tmp_path, database_url=url) as opened:
         yield opened
 
 
@@ -325,3 +326,51 @@ def test_measures_due_are_listed_for_the_members_following_them_up(kit: WelfareK
     assert as_(kit, TEACHER).measures_due(on=dt.date(2027, 2, 1)) == []
     as_(kit, AINO, LATER).withdraw(student_id="aino", record_id="form-g1", method="electronic")
     assert as_(kit, PSY, LATER).measures_due(on=dt.date(2027, 2, 1)) == []
+
+
+# -- keys ------------------------------------------------------------------------------------
+
+
+def test_key_rotation_covers_matters_referrals_and_provider_secrets(
+    kit: WelfareKit, tmp_path: Path
+) -> None:
+    from welfarekit.crypto import LocalKeyFileKeyring, add_key, sealed_key_id
+    from welfarekit.keys import rewrap_keysets, rotate_data_keys, rotation_cutoff
+    from welfarekit.sealed import ProviderSecret, SealedMatter, SealedReferral
+
+    matter_id = as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
+    referral_id = as_(kit, TEACHER).refer(student_id="aino", professional_id="psy",
+                                          concern=SECRET)  # fmt: skip
+    new_kek = add_key(tmp_path / "keys.json")
+    report = rewrap_keysets(kit.storage, LocalKeyFileKeyring.load(tmp_path / "keys.json"))
+    kit.reload_keys()  # the running host picks up the new key
+    with kit.storage.transaction() as tx:
+        matter = tx.get(SealedMatter, P, matter_id)
+        secrets = tx.list(ProviderSecret, P)
+    # the matter's own keyset and any provider secret (the blind-index seed)
+    assert report.other_secrets == 1 + len(secrets)
+    assert matter is not None
+    assert matter.kek_id == new_kek
+    assert {s.kek_id for s in secrets} <= {new_kek}
+    rotate_data_keys(kit.storage, kit.vault, primary_before=rotation_cutoff())
+    with kit.storage.transaction() as tx:
+        referral = tx.get(SealedReferral, P, referral_id)
+        keyset = kit.vault.keyset(tx, P, "aino", create=False)
+    assert referral is not None
+    assert keyset is not None
+    assert sealed_key_id(referral.content) == keyset.primary.key_id
+    assert as_(kit, PSY).referrals()[0].concern == SECRET
+    assert as_(kit, SENIOR).matters()[0].text == SECRET
+
+
+def test_no_confidential_text_reaches_the_database_file(tmp_path: Path) -> None:
+    database = tmp_path / "scan.db"
+    kit = open_kit(tmp_path, database_url=f"sqlite:///{database}")
+    formed_group(kit)
+    as_(kit, AINO).leave_matter(holder_id="senior", text="Marker-matter-7731 " + SECRET)
+    as_(kit, TEACHER).refer(student_id="aino", professional_id="psy",
+                            concern="Marker-referral-7731 " + SECRET)  # fmt: skip
+    kit.close()
+    raw = database.read_bytes()
+    for text in (SECRET, "Marker-matter-7731", "Marker-referral-7731"):
+        assert text.encode() not in raw

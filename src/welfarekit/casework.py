@@ -433,7 +433,7 @@ class CaseworkMixin:
                 )
             keyset = Keyset.new()
             wrapped = keyset.wrap(
-                self._vault.keyring, _matter_associated_data(provider_id, matter_id)
+                self._vault.keyring, matter_associated_data(provider_id, matter_id)
             )
             context = Vault.context(provider_id, f"matter.{matter_id}", "matter", matter_id)
             tx.save(SealedMatter(
@@ -533,7 +533,7 @@ class CaseworkMixin:
                         holder=PersonRef(PersonKind.STAFF, matter.holder_id))  # fmt: skip
 
     def _open_matter(self, matter: SealedMatter) -> ConfidentialMatter:
-        associated = _matter_associated_data(matter.provider_id, matter.id)
+        associated = matter_associated_data(matter.provider_id, matter.id)
         keyset = WrappedKeyset(matter.kek_id, matter.keyset).unwrap(self._vault.keyring, associated)
         context = Vault.context(matter.provider_id, f"matter.{matter.id}", "matter", matter.id)
         content = Vault.open_json(keyset, matter.content, context)
@@ -656,5 +656,6 @@ class _MatterText:
     text: str = attrs.field(validator=text_rule(10000))
 
 
-def _matter_associated_data(provider_id: str, matter_id: str) -> bytes:
+def matter_associated_data(provider_id: str, matter_id: str) -> bytes:
+    """What a matter's own keyset is wrapped with: its provider and id."""
     return keyset_associated_data(provider_id, f"matter:{matter_id}")

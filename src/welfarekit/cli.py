@@ -171,8 +171,8 @@ def _cmd_keys_rotate(args: argparse.Namespace) -> int:
         report = rewrap_keysets(kit.storage, keyring, progress=progress)
         print(file=sys.stderr)
         print(
-            f"{report.rewrapped} of {report.keysets} keysets rewrapped under {report.kek_id}; "
-            "no record was re-encrypted"
+            f"{report.rewrapped} of {report.keysets} keysets rewrapped under {report.kek_id} "
+            f"(and {report.other_secrets} other wrapped secret(s)); no record was re-encrypted"
         )
     return 0
 

@@ -27,10 +27,13 @@ from welfarekit.crypto import (
 from welfarekit.errors import InvalidValue
 from welfarekit.model import EducationProvider
 from welfarekit.sealed import (
+    ProviderSecret,
     SealedDisclosure,
     SealedEntry,
     SealedIdentityCode,
+    SealedMatter,
     SealedRecord,
+    SealedReferral,
     StoredKeyset,
 )
 from welfarekit.storage import Entity, StorageAdapter, StorageTransaction
@@ -52,6 +55,8 @@ class RewrapReport:
     keysets: int
     rewrapped: int
     kek_id: str
+    other_secrets: int = 0
+    """Provider secrets and confidential matters' keysets rewrapped as well."""
 
 
 def rewrap_keysets(
@@ -61,7 +66,8 @@ def rewrap_keysets(
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> RewrapReport:
     """Rewrap every keyset not yet under ``keyring``'s current KEK, in batches of
-    :data:`BATCH` per transaction; ``progress(done, total)`` after each batch."""
+    :data:`BATCH` per transaction; ``progress(done, total)`` after each batch. The
+    providers' secrets and the confidential matters' own keysets are rewrapped after."""
     with storage.transaction() as tx:
         providers = [p.id for p in tx.list(EducationProvider, None)]
         pending = [
@@ -92,7 +98,38 @@ def rewrap_keysets(
                 )
                 rewrapped += 1
         progress(min(start + BATCH, total), total)
-    return RewrapReport(keysets=total, rewrapped=rewrapped, kek_id=keyring.key_id)
+    _, others = _rewrap_matters(storage, keyring, providers)
+    return RewrapReport(keysets=total, rewrapped=rewrapped, kek_id=keyring.key_id,
+                        other_secrets=others)  # fmt: skip
+
+
+def _rewrap_matters(
+    storage: StorageAdapter, keyring: Keyring, providers: list[str]
+) -> tuple[int, int]:
+    """Rewrap the wrapped secrets kept outside the keyset table: each provider's secrets
+    (the blind-index seed) and each confidential matter's own keyset, one provider per
+    transaction."""
+    from welfarekit.casework import matter_associated_data
+
+    total = done = 0
+    for provider_id in providers:
+        with storage.transaction() as tx:
+            for secret in tx.list(ProviderSecret, provider_id):
+                total += 1
+                if secret.kek_id != keyring.key_id:
+                    associated = keyset_associated_data(provider_id, f"secret:{secret.name}")
+                    wrapped = rewrap(WrappedKeyset(secret.kek_id, secret.blob), keyring,
+                                     keyring, associated)  # fmt: skip
+                    tx.save(attrs.evolve(secret, kek_id=wrapped.kek_id, blob=wrapped.blob))
+                    done += 1
+            for matter in tx.list(SealedMatter, provider_id):
+                total += 1
+                if matter.kek_id != keyring.key_id:
+                    wrapped = rewrap(WrappedKeyset(matter.kek_id, matter.keyset), keyring,
+                                     keyring, matter_associated_data(provider_id, matter.id))  # fmt: skip
+                    tx.save(attrs.evolve(matter, kek_id=wrapped.kek_id, keyset=wrapped.blob))
+                    done += 1
+    return total, done
 
 
 @attrs.frozen
@@ -185,6 +222,9 @@ def _reseal_student(
     for disclosure in tx.list(SealedDisclosure, provider_id, student_id=student_id):
         context = Vault.context(provider_id, student_id, "disclosure", disclosure.id)
         sealed.append((SealedDisclosure, disclosure.id, disclosure.content, context))
+    for referral in tx.list(SealedReferral, provider_id, student_id=student_id):
+        context = Vault.context(provider_id, student_id, "referral", referral.id)
+        sealed.append((SealedReferral, referral.id, referral.content, context))
     code = tx.get(SealedIdentityCode, provider_id, student_id)
     if code is not None:
         context = Vault.context(provider_id, student_id, "student", student_id,

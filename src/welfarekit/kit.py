@@ -87,6 +87,12 @@ class WelfareKit:
         """The key-encryption keys, loaded on first use."""
         return self.vault.keyring
 
+    def reload_keys(self) -> None:
+        """Load the key-encryption keys again on next use: call it in a long-running host
+        after ``welfarekit keys rotate`` ran elsewhere, so that keysets rewrapped under the
+        new key open here too."""
+        self.vault.reload_keyring()
+
     @classmethod
     def open(
         cls,

@@ -63,6 +63,11 @@ class Vault:
             self._keyring = self._keyring_factory()
         return self._keyring
 
+    def reload_keyring(self) -> None:
+        """Forget the loaded keyring; the next use loads it again (after a key rotation by
+        another process)."""
+        self._keyring = None
+
     def keyset(
         self, tx: StorageTransaction, provider_id: str, student_id: str, *, create: bool
     ) -> Keyset | None:
