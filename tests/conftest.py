@@ -77,3 +77,34 @@ def small_provider(provider_id: str = "p1") -> list[Entity]:
 def world() -> Callable[..., list[Entity]]:
     """Build :func:`small_provider` worlds: ``world()`` or ``world("p2")``."""
     return small_provider
+
+
+# Words of the cases the tests write (matters, referrals, records): no notification may carry
+# any of them, nor a name, whatever test produced it.
+_CONFIDENTIAL = ("kiusa", "Kiusaaminen", "Marker-", "Väsynyt", "riitaa", "Aino", "Korhonen",
+                 "psychologist", "social worker", "nurse")  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _every_notification_is_scanned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Wrap the outbox so that every notification any test produces is checked: its text is
+    one of the fixed sentences and nothing in it names the case or a person."""
+    import welfarekit.session
+    from welfarekit.model import NotificationTopic
+
+    written: list[object] = []
+    original = welfarekit.session.enqueue
+
+    def scanned(*args: object, **kwargs: object) -> object:
+        message = original(*args, **kwargs)  # type: ignore[arg-type]
+        written.append(message)
+        return message
+
+    monkeypatch.setattr(welfarekit.session, "enqueue", scanned)
+    yield
+    sentences = {topic.text for topic in NotificationTopic}
+    for message in written:
+        text = message.text  # type: ignore[attr-defined]
+        assert text in sentences
+        for word in _CONFIDENTIAL:
+            assert word.lower() not in text.lower(), (word, text)

@@ -374,3 +374,18 @@ def test_no_confidential_text_reaches_the_database_file(tmp_path: Path) -> None:
     raw = database.read_bytes()
     for text in (SECRET, "Marker-matter-7731", "Marker-referral-7731"):
         assert text.encode() not in raw
+
+
+def test_the_students_copy_holds_referrals_and_bookings(kit: WelfareKit) -> None:
+    as_(kit, TEACHER).refer(student_id="aino", professional_id="psy", concern=SECRET)
+    start = NOW + dt.timedelta(days=3)
+    slot = as_(kit, PSY).publish_availability(service="psychologist", starts_at=start,
+                                              ends_at=start + dt.timedelta(hours=1))  # fmt: skip
+    as_(kit, SANNA).book(slot.id, student_id="aino")
+    copy = as_(kit, AINO).export_subject_data("aino")
+    data = copy.to_dict()
+    assert [r["concern"] for r in data["referrals"]] == [SECRET]
+    assert [b["service"] for b in data["bookings"]] == ["psychologist"]
+    page = copy.to_html()
+    assert "Referrals to welfare services" in page
+    assert "Bookings" in page

@@ -3,7 +3,7 @@
 The student's right to their own data (JulkL 12 §, GDPR art. 15) and the guardian's as the
 minor's representative (JulkL 11 §, subject to the § 18(2) veto). The copy holds the
 student's identifying details, every record with its whole history, the expressions of will,
-the disclosures and the access report, as JSON and as a readable HTML page. Making it is
+the disclosures, the referrals and bookings, and the access report, as JSON and as a readable HTML page. Making it is
 decided and audited like any read. The answer is due within two weeks of the request, or a
 month when it is large (JulkL 14 §(4)): :func:`answer_due` computes it.
 """
@@ -66,6 +66,10 @@ class SubjectExport:
     access_report: tuple[Any, ...]
     made_at: dt.datetime
     made_for: str
+    referrals: tuple[Any, ...] = ()
+    """:class:`~welfarekit.casework.Referral` of each § 16 referral concerning the student."""
+    bookings: tuple[Any, ...] = ()
+    """:class:`~welfarekit.appointments.BookedAppointment` of each booking."""
 
     def to_dict(self) -> dict[str, Any]:
         student = self.student
@@ -100,7 +104,13 @@ class SubjectExport:
                 "vetoes": _plain(self.will.vetoes),
             },
             "access_report": [_plain(e) for e in self.access_report],
-        }
+            "referrals": [_plain(r) for r in self.referrals],
+            "bookings": [
+                {"booking": _plain(a.booking), "starts_at": a.slot.starts_at.isoformat(),
+                 "service": a.slot.service.value, "place": a.slot.place}
+                for a in self.bookings
+            ],
+        }  # fmt: skip
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
@@ -156,7 +166,18 @@ class SubjectExport:
             f"{e(w['purpose'].replace('_', ' '))} by {e(w['grantor'])}</li>"
             for w in will["expressions"]
         ]
-        parts.append("</ul><h2>Who accessed the data</h2><table>")
+        parts.append("</ul>")
+        if data["referrals"]:
+            parts.append("<h2>Referrals to welfare services (§ 16)</h2><ul>")
+            parts += [f"<li>{e(r['referred_at'])}: {e(r['concern'])} (to "
+                      f"{e(r['professional_id'])})</li>" for r in data["referrals"]]  # fmt: skip
+            parts.append("</ul>")
+        if data["bookings"]:
+            parts.append("<h2>Bookings</h2><ul>")
+            parts += [f"<li>{e(b['starts_at'])}: {e(b['service'].replace('_', ' '))}, "
+                      f"{e(b['booking']['status'])}</li>" for b in data["bookings"]]  # fmt: skip
+            parts.append("</ul>")
+        parts.append("<h2>Who accessed the data</h2><table>")
         parts.append("<tr><th>when</th><th>who</th><th>what</th><th>outcome</th></tr>")
         parts += [
             f"<tr><td>{e(a['at'])}</td><td>{e(a['who'])}</td><td>{e(a['action'])}</td>"

@@ -301,6 +301,8 @@ class Session(RecordsMixin, WillMixin, CaseworkMixin, AppointmentsMixin, Transfe
             student=student, guardians=tuple(guardians), records=records,
             will=self.will_history(student_id), access_report=tuple(self.access_report(student_id)),
             made_at=self.now, made_for=str(self.actor),
+            referrals=tuple(self.referrals(student_id=student_id)),
+            bookings=tuple(self.bookings(student_id=student_id)),
         )  # fmt: skip
 
     def request_subject_access(
