@@ -389,3 +389,64 @@ def test_the_students_copy_holds_referrals_and_bookings(kit: WelfareKit) -> None
     page = copy.to_html()
     assert "Referrals to welfare services" in page
     assert "Bookings" in page
+
+
+# -- retention of casework ----------------------------------------------------------------------
+
+
+def test_retention_destroys_each_kind_on_its_own_period(kit: WelfareKit) -> None:
+    from welfarekit.model import Booking
+    from welfarekit.retention import RetentionKind, RetentionPolicy, items_due, run_retention
+    from welfarekit.sealed import SealedMatter, SealedReferral
+
+    matter_id = as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
+    referral_id = as_(kit, TEACHER).refer(student_id="aino", professional_id="psy",
+                                          concern=SECRET)  # fmt: skip
+    start = NOW + dt.timedelta(days=1)
+    slot = as_(kit, PSY).publish_availability(service="psychologist", starts_at=start,
+                                              ends_at=start + dt.timedelta(hours=1))  # fmt: skip
+    booking = as_(kit, AINO).book(slot.id, student_id="aino").booking
+    kit.deliver_notifications()
+    in_three_years = NOW.date() + dt.timedelta(days=3 * 366)
+    only_records = RetentionPolicy(records_years=1)
+    assert items_due(kit.storage, P, only_records, in_three_years) == []  # the rest is kept
+    policy = RetentionPolicy(records_years=1, referrals_years=2, matters_years=2,
+                             bookings_years=5, notifications_days=30)  # fmt: skip
+    due = items_due(kit.storage, P, policy, in_three_years)
+    kinds = {item.kind for item in due}
+    assert kinds == {RetentionKind.MATTER, RetentionKind.REFERRAL, RetentionKind.NOTIFICATION}
+    run_retention(kit.storage, kit.plugin_manager.hook, P, policy, in_three_years, destroy=True)
+    with kit.storage.transaction() as tx:
+        assert tx.get(SealedMatter, P, matter_id) is None
+        assert tx.get(SealedReferral, P, referral_id) is None
+        assert tx.get(Booking, P, booking.id) is not None  # five years for bookings
+        destroyed = [e.event for e in tx.audit_entries(P) if e.event.action == "retention.destroy"]
+    assert len(destroyed) == len(due)
+    assert items_due(kit.storage, P, policy, in_three_years) == []
+
+
+def test_a_failed_archive_keeps_the_record(kit: WelfareKit) -> None:
+    from welfarekit.retention import DueItem, RetentionPolicy, items_due, run_retention
+
+    formed_group(kit)
+    as_(kit, KURAATTORI).open_record(student_id="aino", group_id="g1", subject="s",
+                                     background=SECRET, initiator="i", record_id="r1")  # fmt: skip
+    later = NOW.date() + dt.timedelta(days=800)
+    policy = RetentionPolicy(records_years=1)
+    archived: list[dict[str, object]] = []
+
+    def full_archive(item: DueItem, record: dict[str, object]) -> None:
+        raise OSError("the archive is full")
+
+    with pytest.raises(OSError, match="full"):
+        run_retention(kit.storage, kit.plugin_manager.hook, P, policy, later,
+                      archive=full_archive, vault=kit.vault, destroy=True)  # fmt: skip
+    assert [d.key for d in items_due(kit.storage, P, policy, later)] == ["r1"]
+    run_retention(kit.storage, kit.plugin_manager.hook, P, policy, later,
+                  archive=lambda item, record: archived.append(record), vault=kit.vault,
+                  destroy=True)  # fmt: skip
+    assert archived[0]["background"] == SECRET
+    assert items_due(kit.storage, P, policy, later) == []
+    with pytest.raises(ValueError, match="vault"):
+        run_retention(kit.storage, kit.plugin_manager.hook, P, policy, later,
+                      archive=full_archive, destroy=True)  # fmt: skip

@@ -431,7 +431,7 @@ def test_checkpoint_hook_receives_the_signed_head(tmp_path: Path) -> None:
 
 
 def test_retention_lists_then_destroys_only_what_is_due(kit: WelfareKit) -> None:
-    from welfarekit.retention import RetentionPolicy, records_due, run_retention
+    from welfarekit.retention import RetentionPolicy, items_due, run_retention
 
     write_record(kit)
     later = as_(kit, KURAATTORI, NOW + dt.timedelta(days=400))
@@ -439,9 +439,9 @@ def test_retention_lists_then_destroys_only_what_is_due(kit: WelfareKit) -> None
                       background="b", initiator="opiskelija", record_id="rec-2")  # fmt: skip
     policy = RetentionPolicy(records_years=1)
     today = (NOW + dt.timedelta(days=380)).date()
-    assert [d.record_id for d in records_due(kit.storage, P, policy, today)] == ["rec-1"]
+    assert [d.key for d in items_due(kit.storage, P, policy, today)] == ["rec-1"]
     dry = run_retention(kit.storage, kit.plugin_manager.hook, P, policy, today)
-    assert [d.record_id for d in dry] == ["rec-1"]
+    assert [d.key for d in dry] == ["rec-1"]
     with kit.storage.transaction() as tx:
         assert tx.get(SealedRecord, P, "rec-1") is not None  # a dry run destroys nothing
     run_retention(kit.storage, kit.plugin_manager.hook, P, policy, today, destroy=True)
@@ -453,7 +453,7 @@ def test_retention_lists_then_destroys_only_what_is_due(kit: WelfareKit) -> None
     destroyed = [e.event for e in entries if e.event.action == "retention.destroy"]
     assert [(e.resource_id, e.student_id) for e in destroyed] == [("rec-1", "aino")]
     assert verify(entries)
-    assert records_due(kit.storage, P, policy, today) == []
+    assert items_due(kit.storage, P, policy, today) == []
 
 
 def test_an_entry_withheld_in_the_childs_interest_shows_the_guardian_only_the_reason(

@@ -4,6 +4,7 @@ tampering found by `welfarekit audit verify`, and a failed write leaves nothing 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,27 +207,42 @@ def test_a_forged_checkpoint_is_refused(
 
 
 def test_retention_command_is_a_dry_run_unless_told(
-    database: Path, capsys: pytest.CaptureFixture[str]
+    database: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     args = ["retention", "run", "--db", str(database), "--provider", DEMO_PROVIDER_ID,
             "--records-years", "1"]  # fmt: skip
     assert main(args) == 0
-    assert "0 welfare records due" in capsys.readouterr().out  # the demo record is new
+    assert "0 item(s) due" in capsys.readouterr().out  # the demo records are new
     with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE welfarekit_sealed_records SET opened_at = '2020-01-01 00:00:00'")
         connection.execute(
-            "UPDATE welfarekit_sealed_entries SET recorded_at = '2020-01-02 00:00:00'"
+            "UPDATE welfarekit_sealed_records SET opened_at = '2020-01-01 00:00:00' "
+            "WHERE id = 'demo-record-aino'"
+        )
+        connection.execute(
+            "UPDATE welfarekit_sealed_entries SET recorded_at = '2020-01-02 00:00:00' "
+            "WHERE record_id = 'demo-record-aino'"
         )
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "demo-record-aino of student aino.korhonen: last activity 2020-01-02" in out
-    assert "1 welfare records due (dry run" in out
-    assert main([*args, "--destroy"]) == 0
-    assert "1 welfare records destroyed" in capsys.readouterr().out
+    assert "record demo-record-aino of student aino.korhonen: last activity 2020-01-02" in out
+    assert "1 item(s) due (dry run" in out
+    archive = tmp_path / "archive"
+    assert main([*args, "--archive", str(archive)]) == 0
+    assert f"1 item(s) archived to {archive} and destroyed" in capsys.readouterr().out
+    copy = archive / DEMO_PROVIDER_ID / "aino.korhonen" / "demo-record-aino.json"
+    assert copy.stat().st_mode & 0o777 == 0o600
+    archived = json.loads(copy.read_text(encoding="utf-8"))
+    assert archived["subject"] == "Poissaolojen lisääntyminen"
+    assert [e["kind"] for e in archived["entries"]] == ["meeting", "plan"]
     with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM welfarekit_sealed_records").fetchone() == (
-            0,
-        )
+        ids = connection.execute("SELECT id FROM welfarekit_sealed_records").fetchall()
+    assert ids == []
+    with (
+        WelfareKit.open(Settings.from_env(database=str(database))) as kit,
+        kit.storage.transaction() as tx,
+    ):
+        actions = [e.event.action for e in tx.audit_entries(DEMO_PROVIDER_ID)][-2:]
+    assert actions == ["retention.archive", "retention.destroy"]
 
 
 def test_data_key_rotation_reencrypts_everything_and_can_be_resumed(

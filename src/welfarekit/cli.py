@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -178,17 +179,39 @@ def _cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 
 def _cmd_retention_run(args: argparse.Namespace) -> int:
-    from welfarekit.retention import RetentionPolicy, run_retention
+    import json
 
-    policy = RetentionPolicy(records_years=args.records_years)
+    from welfarekit.retention import DueItem, RetentionPolicy, run_retention
+
+    policy = RetentionPolicy(
+        records_years=args.records_years, referrals_years=args.referrals_years,
+        matters_years=args.matters_years, bookings_years=args.bookings_years,
+        notifications_days=args.notifications_days,
+    )  # fmt: skip
+    archive_dir = Path(args.archive) if args.archive else None
+
+    def archive(item: DueItem, record: dict[str, object]) -> None:
+        assert archive_dir is not None
+        folder = archive_dir / args.provider / str(item.student_id)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = folder / f"{item.key}.json"
+        # owner-only from the start: the archive copy is the record in plain text
+        with open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
+                  encoding="utf-8") as out:  # fmt: skip
+            json.dump(record, out, ensure_ascii=False, indent=2, sort_keys=True)
+
+    destroy = args.destroy or archive_dir is not None
     with _open(args) as kit:
         due = run_retention(kit.storage, kit.plugin_manager.hook, args.provider, policy,
-                            today_in_finland(), destroy=args.destroy)  # fmt: skip
-    verb = "destroyed" if args.destroy else "due (dry run; --destroy to destroy)"
+                            today_in_finland(), destroy=destroy,
+                            archive=archive if archive_dir else None, vault=kit.vault)  # fmt: skip
+    verb = (f"archived to {archive_dir} and destroyed" if archive_dir
+            else "destroyed" if destroy else "due (dry run; --destroy to destroy)")  # fmt: skip
     for item in due:
-        print(f"{item.record_id} of student {item.student_id}: last activity "
-              f"{item.last_activity.isoformat()}, due since {item.due_since.isoformat()}")  # fmt: skip
-    print(f"{len(due)} welfare records {verb}")
+        print(f"{item.kind.value} {item.key}" + (f" of student {item.student_id}" if
+              item.student_id else "") + f": last activity {item.last_activity.isoformat()}, "
+              f"due since {item.due_since.isoformat()}")  # fmt: skip
+    print(f"{len(due)} item(s) {verb}")
     return 0
 
 
@@ -449,7 +472,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--records-years", type=int, required=True, metavar="N",
         help="keep a record N years after its last entry",
     )  # fmt: skip
+    for kind, unit in (("referrals", "years"), ("matters", "years"), ("bookings", "years"),
+                       ("notifications", "days")):  # fmt: skip
+        retention.add_argument(
+            f"--{kind}-{unit}", type=int, metavar="N", default=None,
+            help=f"keep {kind} N {unit} after their last activity (default: keep)",
+        )  # fmt: skip
     retention.add_argument("--destroy", action="store_true", help="destroy what is due")
+    retention.add_argument(
+        "--archive", metavar="DIR",
+        help="write each record due to DIR (owner-only JSON files), then destroy it",
+    )  # fmt: skip
     retention.set_defaults(handler=_cmd_retention_run)
     return parser
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from welfarekit.rules import Facts
     from welfarekit.storage import StorageAdapter
 
-__all__ = ["Disclosure", "RecordTimeline", "RecordsMixin"]
+__all__ = ["Disclosure", "RecordTimeline", "RecordsMixin", "timeline_to_dict"]
 
 
 @attrs.frozen(kw_only=True)
@@ -399,3 +399,34 @@ class RecordsMixin:
             recipient=recipient, basis=decision.legal_basis, consent_id=consent_id,
             disclosed_at=self.now, by=person,
         )  # fmt: skip
+
+
+def timeline_to_dict(timeline: RecordTimeline) -> dict[str, Any]:
+    """A record with every entry version, as plain JSON-ready values (a transfer's or an
+    archive's copy)."""
+    record = timeline.record
+    return {
+        "id": record.id,
+        "subject": record.subject,
+        "background": record.background,
+        "initiator": record.initiator,
+        "opened_at": record.opened_at.isoformat(),
+        "entries": [
+            {
+                "id": entry.id,
+                "kind": entry.kind.value,
+                "event_date": entry.event_date.isoformat(),
+                "recorded_at": entry.recorded_at.isoformat(),
+                "author_title": entry.author_title,
+                "text": entry.text,
+                "participants": [{"name": p.name, "position": p.position} for p in entry.participants],
+                "measures": [
+                    {"measure": m.measure, "responsible": m.responsible,
+                     "follow_up_by": m.follow_up_by, "due": m.due.isoformat() if m.due else None}
+                    for m in entry.measures
+                ],
+                "status": status.value,
+            }
+            for entry, status in timeline.entries
+        ],
+    }  # fmt: skip

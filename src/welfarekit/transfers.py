@@ -33,7 +33,7 @@ from welfarekit.model import (
     Transfer,
     TransferStatus,
 )
-from welfarekit.records import RecordTimeline
+from welfarekit.records import RecordTimeline, timeline_to_dict
 from welfarekit.rules import consent_requirement, current_will
 from welfarekit.sealed import SealedDisclosure, SealedEntry, SealedRecord
 from welfarekit.vault import Vault
@@ -71,7 +71,7 @@ class TransferPackage:
                     "consent_id": self.transfer.consent_id,
                 },
                 "education_data": self.education_data,
-                "welfare_records": [_timeline_json(t) for t in self.records],
+                "welfare_records": [timeline_to_dict(t) for t in self.records],
             },
             ensure_ascii=False,
             indent=2,
@@ -254,32 +254,3 @@ def _education_data(tx: StorageTransaction, student: Student) -> dict[str, Any]:
         "from_provider": provider.name if provider else student.provider_id,
         "from_institution": institution.name if institution else student.institution_id,
     }
-
-
-def _timeline_json(timeline: RecordTimeline) -> dict[str, Any]:
-    record = timeline.record
-    return {
-        "id": record.id,
-        "subject": record.subject,
-        "background": record.background,
-        "initiator": record.initiator,
-        "opened_at": record.opened_at.isoformat(),
-        "entries": [
-            {
-                "id": entry.id,
-                "kind": entry.kind.value,
-                "event_date": entry.event_date.isoformat(),
-                "recorded_at": entry.recorded_at.isoformat(),
-                "author_title": entry.author_title,
-                "text": entry.text,
-                "participants": [{"name": p.name, "position": p.position} for p in entry.participants],
-                "measures": [
-                    {"measure": m.measure, "responsible": m.responsible,
-                     "follow_up_by": m.follow_up_by, "due": m.due.isoformat() if m.due else None}
-                    for m in entry.measures
-                ],
-                "status": status.value,
-            }
-            for entry, status in timeline.entries
-        ],
-    }  # fmt: skip
