@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_crypto_audit
 import bench_decisions
+import bench_records
 
 
 def timed(function: Callable[[], object], repeats: int, inner: int) -> list[float]:
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = bench_decisions.run(timed, quick=args.quick)
     results += bench_crypto_audit.run(timed, quick=args.quick)
+    results += bench_records.run(timed, quick=args.quick)
     width = max(len(r["figure"]) for r in results)
     print(f"{'figure':<{width}}  {'median':>12}  {'spread':>21}  {'ratio':>24}")
     for r in results:

@@ -1,0 +1,92 @@
+"""The record's life on the embedded SQLite, through the public API, on the demo provider.
+
+- writing one record entry (decide, audit, seal, store in one transaction), against a bare
+  ``sqlite3`` insert and commit of the same amount of bytes in the same kind of file;
+- reading a record's timeline (decide, audit, open every entry);
+- exporting a student's complete copy;
+- rewrapping every keyset under a new key-encryption key, and rotating every student's
+  data key with re-encryption (per keyset / student).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from welfarekit import Actor, PersonRef, Settings, WelfareKit
+from welfarekit.crypto import LocalKeyFileKeyring, add_key, init_key_file
+from welfarekit.demo import DEMO_PROVIDER_ID, build_consent_demo, build_demo, build_record_demo
+from welfarekit.keys import rewrap_keysets, rotate_data_keys, rotation_cutoff
+
+TEXT = ("Käytiin läpi tilanne ja sovittiin tukitoimista. " * 42).strip()  # about 2 KiB
+RECORD = "demo-record-aino"
+
+
+def run(timed: Callable[..., list[float]], *, quick: bool) -> list[dict[str, object]]:
+    from run import summary
+
+    repeats, inner = (2, 5) if quick else (5, 60)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        init_key_file(root / "keys.json")
+        settings = Settings(database_url=f"sqlite:///{root / 'bench.db'}",
+                            key_file=root / "keys.json")  # fmt: skip
+        now = dt.datetime.now(dt.UTC)
+        with WelfareKit.open(settings) as kit:
+            build_demo(kit)
+            build_consent_demo(kit, now)
+            build_record_demo(kit, now)
+            minna = kit.session(Actor(provider_id=DEMO_PROVIDER_ID,
+                                      person=PersonRef("staff", "minna.lehtonen")))  # fmt: skip
+            aino = kit.session(Actor(provider_id=DEMO_PROVIDER_ID,
+                                     person=PersonRef("student", "aino.korhonen")))  # fmt: skip
+
+            bare = sqlite3.connect(root / "bare.db")
+            bare.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
+            payload = os.urandom(len(TEXT.encode()) + 28)
+
+            def bare_insert() -> None:
+                bare.execute("INSERT INTO t (body) VALUES (?)", (payload,))
+                bare.commit()
+
+            floor = timed(bare_insert, repeats, inner)
+            results = [summary("sqlite3 insert+commit of 2 KiB (the floor)", floor)]
+            writing = timed(lambda: minna.add_entry(record_id=RECORD, kind="measures",
+                                                    event_date=now.date(), text=TEXT),
+                            repeats, inner)  # fmt: skip
+            results.append(summary("write one record entry (decide, audit, seal, store)",
+                                   writing, ratio=min(floor) / min(writing),
+                                   against="bare insert"))  # fmt: skip
+            entries = len(minna.timeline(RECORD).entries)
+            reading = timed(lambda: minna.timeline(RECORD), repeats, max(1, inner // 5))
+            results.append(summary(f"read a timeline of {entries} entries", reading))
+            exporting = timed(lambda: aino.export_subject_data("aino.korhonen"), repeats,
+                              max(1, inner // 10))  # fmt: skip
+            results.append(summary("export a student's complete copy", exporting))
+
+            add_key(root / "keys.json")
+            keyring = LocalKeyFileKeyring.load(root / "keys.json")
+            rewrapped = timed(lambda: rewrap_keysets(kit.storage, keyring), 1, 1)
+            keysets = rewrap_keysets(kit.storage, keyring).keysets
+            results.append(summary(f"KEK rotation: rewrap {keysets} keysets (per keyset)",
+                                   [s / keysets for s in rewrapped]))  # fmt: skip
+            kit.reload_keys()
+            report = None
+
+            def rotate() -> None:
+                nonlocal report
+                report = rotate_data_keys(kit.storage, kit.vault, primary_before=rotation_cutoff())
+
+            rotating = timed(rotate, 1, 1)
+            assert report is not None
+            results.append(summary(
+                f"data-key rotation: {report.students} students, {report.resealed} values "
+                "(per student, with the wait for the cutoff second)",
+                [s / max(1, report.students) for s in rotating],
+            ))  # fmt: skip
+            bare.close()
+    return results
