@@ -74,6 +74,12 @@ def test_demo_twice_on_sqlite_neither_fails_nor_duplicates(
         "within the § 15 deadline",
         "education data only, no consent for records",
         "Notifications waiting in the outbox:",
+        "An agenda naming a student was refused: names a student",
+        "An initiative naming a student was routed (referral), not discussed by name",
+        "steps done, 1 aftercare entry, closed after debrief",
+        "Bullying notice (target) to Jaana Mäkelä: about their own child only",
+        "group members listed from the current memberships",
+        "Self-monitoring: § 15 deadline met",
     ):
         assert expected in out, expected
     settings = Settings(database_url=str(database))

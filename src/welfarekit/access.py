@@ -48,6 +48,8 @@ class ResourceType(enum.StrEnum):
     proposal to form an expert group."""
     BOOKING = "booking"
     CRISIS_EVENT = "crisis_event"
+    COMMUNAL_DOCUMENT = "communal_document"
+    """An agenda or the minutes of a steering or institution welfare group."""
     WELFARE_PLAN = "welfare_plan"
     AUDIT_LOG = "audit_log"
 

@@ -653,7 +653,7 @@ _REFERRAL_ROLES = frozenset({Role.SCHOOL_SOCIAL_WORKER, Role.PSYCHOLOGIST, Role.
 
 @attrs.frozen
 class _MatterText:
-    text: str = attrs.field(validator=text_rule(10000))
+    text: str = attrs.field(validator=text_rule(10000, multiline=True))
 
 
 def matter_associated_data(provider_id: str, matter_id: str) -> bytes:

@@ -54,6 +54,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         describe_record,
     )
     from welfarekit.demo_casework import build_casework_demo, describe_casework
+    from welfarekit.demo_communal import build_communal_demo, describe_communal
 
     now = dt.datetime.now(dt.UTC)
     today = today_in_finland(now)
@@ -68,6 +69,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         build_consent_demo(kit, now)
         build_record_demo(kit, now)
         build_casework_demo(kit, now)
+        published, notices = build_communal_demo(kit, now)
         print()
         print(describe_provider(kit.directory("demo"), DEMO_PROVIDER_ID, today))
         print()
@@ -76,6 +78,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(describe_record(kit, now))
         print()
         print(describe_casework(kit, now))
+        print()
+        print(describe_communal(kit, now, published, notices))
         print()
         print(
             f"Wrote {written} objects. Running the demo again refreshes the same objects; "

@@ -20,6 +20,7 @@ from welfarekit.appointments import AppointmentsMixin
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.auditing import emit
 from welfarekit.casework import CaseworkMixin
+from welfarekit.communal import CommunalMixin
 from welfarekit.errors import AccessDenied
 from welfarekit.export import SubjectExport, answer_due
 from welfarekit.model import (
@@ -54,6 +55,7 @@ from welfarekit.sealed import SubjectAccessRequest
 from welfarekit.storage import StorageAdapter, StorageTransaction
 from welfarekit.transfers import TransfersMixin
 from welfarekit.vault import Vault
+from welfarekit.welfare_plan import WelfarePlanMixin
 from welfarekit.wills import WillHistory, WillMixin
 
 __all__ = ["AccessReportEntry", "Session", "WillHistory"]
@@ -72,7 +74,15 @@ class AccessReportEntry:
     """In which role: the relationship that allowed it, or why it was refused."""
 
 
-class Session(RecordsMixin, WillMixin, CaseworkMixin, AppointmentsMixin, TransfersMixin):
+class Session(
+    RecordsMixin,
+    WillMixin,
+    CaseworkMixin,
+    AppointmentsMixin,
+    TransfersMixin,
+    CommunalMixin,
+    WelfarePlanMixin,
+):
     """Operations on behalf of one actor. Create it with :meth:`WelfareKit.session`.
 
     ``now`` fixes the clock (for tests and replays); by default each operation uses the
@@ -168,12 +178,18 @@ class Session(RecordsMixin, WillMixin, CaseworkMixin, AppointmentsMixin, Transfe
         raise AccessDenied(decision)
 
     def _tell(
-        self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
+        self,
+        tx: StorageTransaction,
+        who: Iterable[PersonRef],
+        topic: NotificationTopic,
+        *,
+        include_actor: bool = False,
     ) -> None:
-        """Notify each person once (not the actor) through the outbox, in ``tx``."""
+        """Notify each person once through the outbox, in ``tx``; not the actor, unless
+        ``include_actor`` (an acknowledgement)."""
         me = self.actor.person
         for person in dict.fromkeys(who):
-            if person != me:
+            if include_actor or person != me:
                 enqueue(tx, self.actor.provider_id, person, topic, self.now)
 
     def _vetoes(self, decision: Decision) -> Iterable[tuple[str, str | None]]:

@@ -23,15 +23,22 @@ from welfarekit.model import (
     AvailabilitySlot,
     Booking,
     CapacityAssessment,
+    CommunalDocument,
+    CrisisEvent,
     EducationProvider,
     ExpertGroupState,
     ExpressionOfWill,
     Guardian,
     Guardianship,
     GuardianVeto,
+    Initiative,
     Institution,
     Membership,
     OutboxMessage,
+    PlanComment,
+    PlanSectionVersion,
+    PlanState,
+    PolicyDocument,
     StaffMember,
     Student,
     StudyGroup,
@@ -95,6 +102,13 @@ Entity = (
     | Booking
     | Transfer
     | OutboxMessage
+    | PolicyDocument
+    | CommunalDocument
+    | Initiative
+    | CrisisEvent
+    | PlanSectionVersion
+    | PlanState
+    | PlanComment
 )
 E = TypeVar("E", bound=Entity)
 
@@ -140,6 +154,13 @@ CASE_TYPES: tuple[type[Entity], ...] = (
     Booking,
     Transfer,
     OutboxMessage,
+    PolicyDocument,
+    CommunalDocument,
+    Initiative,
+    CrisisEvent,
+    PlanSectionVersion,
+    PlanState,
+    PlanComment,
 )
 """Kinds whose state moves on (a request is answered, a booking cancelled); replaced on
 save. The sealed ones among them (matters, referrals) keep their ``content`` as it was
@@ -214,6 +235,13 @@ FILTERS: Mapping[type[Entity], Mapping[str, Callable[[object], object]]] = {
         "recipient_kind": attrgetter("recipient.kind"),
         "recipient_id": attrgetter("recipient.id"),
     },
+    PolicyDocument: {},
+    CommunalDocument: {"group_id": attrgetter("group_id")},
+    Initiative: {"group_id": attrgetter("group_id"), "status": attrgetter("status")},
+    CrisisEvent: {"institution_id": attrgetter("institution_id"), "status": attrgetter("status")},
+    PlanSectionVersion: {"section_key": attrgetter("section_key")},
+    PlanState: {},
+    PlanComment: {"section_key": attrgetter("section_key")},
 }
 """The equality filters :meth:`StorageTransaction.list` accepts per kind, and how each is
 read off an object (the reference adapter uses these getters; SQL adapters map them to
@@ -232,6 +260,8 @@ def entity_key(entity: Entity) -> str:
         return entity.name
     if isinstance(entity, ExpertGroupState):
         return entity.group_id
+    if isinstance(entity, PolicyDocument):
+        return entity.scope
     return entity.id
 
 

@@ -1,6 +1,7 @@
 """Fixtures: SQLite databases in tmp_path and a small provider with every kind of object,
 the student welfare register's records, sealed records and students' secrets included
-(those in sealed_world.py) and casework (in case_world.py)."""
+(those in sealed_world.py), casework (in case_world.py) and communal welfare (in
+communal_world.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from case_world import case_world
+from communal_world import communal_world
 from sealed_world import sealed_world
 
 from welfarekit.model import (
@@ -60,6 +62,7 @@ def provider_world(provider_id: str = "p1") -> list[Entity]:
         + register_world(provider_id)
         + sealed_world(provider_id)
         + case_world(provider_id)
+        + communal_world(provider_id)
     )
 
 

@@ -39,12 +39,14 @@ from welfarekit_sqlalchemy import (
     VERSION_TABLE,
     SQLAlchemyStorage,
     casework_tables,
+    communal_tables,
     current,
     downgrade,
     head,
     tables,
     upgrade,
 )
+from welfarekit_sqlalchemy.communal_rows import COMMUNAL_SHAPES
 from welfarekit_sqlalchemy.rows import SHAPES
 
 World = Callable[[str], list[Entity]]
@@ -59,6 +61,8 @@ CASEWORK_KINDS: tuple[type[Entity], ...] = (
     OutboxMessage,
 )
 CASEWORK_TABLES = {getattr(casework_tables, name).name for name in casework_tables.__all__}
+LATER_TABLES = {getattr(communal_tables, name).name for name in communal_tables.__all__}
+"""Added after casework, by welfarekit_0007 (test_sqla_communal.py)."""
 NURSE = PersonRef(PersonKind.STAFF, "nurse")
 LATER = dt.datetime(2026, 12, 2, 8, 30, 0, 654321, tzinfo=dt.UTC)
 
@@ -103,7 +107,7 @@ def memory(world: World) -> MemoryStorage:
 
 
 def test_the_casework_kinds_are_the_new_case_kinds() -> None:
-    assert set(CASEWORK_KINDS) == set(CASE_TYPES) - {SubjectAccessRequest}
+    assert set(CASEWORK_KINDS) == set(CASE_TYPES) - {SubjectAccessRequest} - set(COMMUNAL_SHAPES)
     assert {SHAPES[kind].table.name for kind in CASEWORK_KINDS} == CASEWORK_TABLES
     assert len(CASEWORK_TABLES) == 7
 
@@ -505,17 +509,20 @@ def count(engine: Engine, table: str) -> int:
         return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
-def test_the_revision_is_the_head() -> None:
-    assert head() == "welfarekit_0006"
+def test_the_revision_is_followed_by_communal_welfare() -> None:
+    assert head() == "welfarekit_0007"  # 0007 adds communal welfare
 
 
 def test_upgrade_down_to_0005_and_up_again(engine: Engine, world: World) -> None:
-    """Down to welfarekit_0005 drops the casework tables and nothing else: older rows and
-    the host's table stay; up again builds the same tables as casework_tables.py."""
+    """Down to welfarekit_0005 drops the casework tables and the later ones and nothing
+    else: older rows and the host's table stay; up again builds the same tables as
+    casework_tables.py."""
     upgrade(engine)
-    assert current(engine) == "welfarekit_0006"
+    assert current(engine) == head()
     everything = table_names(engine)
     assert CASEWORK_TABLES.issubset(everything)
+    assert LATER_TABLES.issubset(everything)
+    dropped = CASEWORK_TABLES | LATER_TABLES
     storage = SQLAlchemyStorage(engine.url, {})
     try:
         with storage.transaction() as tx:
@@ -523,23 +530,21 @@ def test_upgrade_down_to_0005_and_up_again(engine: Engine, world: World) -> None
                 tx.save(entity)
     finally:
         storage.close()
-    older = {
-        t: count(engine, t) for t in everything - CASEWORK_TABLES - {VERSION_TABLE, "school_users"}
-    }
+    older = {t: count(engine, t) for t in everything - dropped - {VERSION_TABLE, "school_users"}}
     assert all(count(engine, t) for t in CASEWORK_TABLES)
 
     downgrade(engine, "welfarekit_0005")
     assert current(engine) == "welfarekit_0005"
-    assert table_names(engine) == everything - CASEWORK_TABLES
+    assert table_names(engine) == everything - dropped
     assert {t: count(engine, t) for t in older} == older
     assert count(engine, "school_users") == 1
-    assert {table_of(diff) for diff in differences(engine)} == CASEWORK_TABLES
+    assert {table_of(diff) for diff in differences(engine)} == dropped
 
     upgrade(engine)
-    assert current(engine) == "welfarekit_0006"
+    assert current(engine) == head()
     assert table_names(engine) == everything
     assert differences(engine) == []
-    assert not any(count(engine, t) for t in CASEWORK_TABLES)
+    assert not any(count(engine, t) for t in dropped)
     assert {t: count(engine, t) for t in older} == older
 
 

@@ -62,7 +62,17 @@ CASEWORK_TABLES = {
     "welfarekit_sealed_referrals",
 }
 """What welfarekit_0006 adds (test_sqla_casework.py)."""
-LATER_TABLES = SEALED_TABLES | SECRETS_TABLES | CASEWORK_TABLES
+COMMUNAL_TABLES = {
+    "welfarekit_policy_documents",
+    "welfarekit_communal_documents",
+    "welfarekit_initiatives",
+    "welfarekit_crisis_events",
+    "welfarekit_plan_section_versions",
+    "welfarekit_plan_states",
+    "welfarekit_plan_comments",
+}
+"""What welfarekit_0007 adds (test_sqla_communal.py)."""
+LATER_TABLES = SEALED_TABLES | SECRETS_TABLES | CASEWORK_TABLES | COMMUNAL_TABLES
 """Everything after the register."""
 DIRECTORY_TABLES = WELFAREKIT_TABLES - REGISTER_TABLES - LATER_TABLES
 
@@ -128,7 +138,7 @@ def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> 
     assert all(name.startswith("welfarekit_") for name in WELFAREKIT_TABLES)
     assert len(DIRECTORY_TABLES) == 11
     assert REGISTER_TABLES < WELFAREKIT_TABLES
-    assert current(engine) == head() == "welfarekit_0006"
+    assert current(engine) == head() == "welfarekit_0007"
 
 
 def test_the_register_tables_hold_the_register_kinds() -> None:

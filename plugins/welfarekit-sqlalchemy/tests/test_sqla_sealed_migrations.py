@@ -25,6 +25,7 @@ from welfarekit_sqlalchemy import (
     VERSION_TABLE,
     VERSIONS_DIR,
     casework_tables,
+    communal_tables,
     current,
     downgrade,
     head,
@@ -49,9 +50,11 @@ NEW_TABLES = {
 SECRETS_TABLES = {"welfarekit_provider_secrets", "welfarekit_access_requests"}
 """Added by revisions 0004 and 0005, in sealed_tables.py too."""
 LATER_TABLES = SECRETS_TABLES | {
-    getattr(casework_tables, name).name for name in casework_tables.__all__
+    getattr(module, name).name
+    for module in (casework_tables, communal_tables)
+    for name in module.__all__
 }
-"""Added by revisions 0004 to 0006."""
+"""Added by revisions 0004 to 0007."""
 
 OLDER_ROWS = [
     "INSERT INTO welfarekit_providers VALUES ('p1', 'KKY', NULL, 'a', 'b', 'c', 'x')",
@@ -92,7 +95,7 @@ def count(engine: Engine, table: str) -> int:
 
 def test_the_revision_is_shipped_and_is_the_head() -> None:
     assert (VERSIONS_DIR / "0003_sealed_and_audit.py").is_file()
-    assert head() == "welfarekit_0006"  # 0004 to 0006 add secrets, requests, casework
+    assert head() == "welfarekit_0007"  # 0004 to 0007: secrets, requests, casework, communal
 
 
 def test_the_new_tables_hold_the_new_kinds() -> None:

@@ -18,6 +18,7 @@ from welfarekit.errors import InvalidValue
 
 _IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _E = TypeVar("_E", bound=enum.Enum)
 
 IDENTIFIER_RULE = (
@@ -51,8 +52,12 @@ def optional_identifier(instance: object, attribute: attrs.Attribute[Any], value
         identifier(instance, attribute, value)
 
 
-def text(max_length: int) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    """Non-blank human-readable text without control characters."""
+def text(
+    max_length: int, *, multiline: bool = False
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """Non-blank human-readable text without control characters (``multiline`` allows line
+    breaks and tabs, for a document's body)."""
+    control = _CONTROL_MULTILINE if multiline else _CONTROL
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
@@ -63,14 +68,16 @@ def text(max_length: int) -> Callable[[object, attrs.Attribute[Any], object], No
             raise fail(instance, attribute, "must not start or end with whitespace")
         if len(value) > max_length:
             raise fail(instance, attribute, f"must be at most {max_length} characters")
-        if _CONTROL.search(value):
+        if control.search(value):
             raise fail(instance, attribute, "must not contain control characters")
 
     return check
 
 
-def optional_text(max_length: int) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    check = text(max_length)
+def optional_text(
+    max_length: int, *, multiline: bool = False
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    check = text(max_length, multiline=multiline)
 
     def check_optional(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None:

@@ -231,6 +231,11 @@ class NotificationTopic(enum.StrEnum):
     EXPERT_GROUP_MEMBERSHIP = "expert_group_membership"
     EXPERT_GROUP_CLOSED = "expert_group_closed"
     TRANSFER_RECEIVED = "transfer_received"
+    INITIATIVE_RECEIVED = "initiative_received"
+    INITIATIVE_ANSWERED = "initiative_answered"
+    INITIATIVE_TO_HANDLE = "initiative_to_handle"
+    CRISIS_ACTIVATED = "crisis_activated"
+    GUARDIAN_NOTICE = "guardian_notice"
 
     @property
     def text(self) -> str:
@@ -252,6 +257,13 @@ _TOPIC_TEXT = {
     NotificationTopic.EXPERT_GROUP_MEMBERSHIP: "You have a new message in the welfare service.",
     NotificationTopic.EXPERT_GROUP_CLOSED: "You have a new message in the welfare service.",
     NotificationTopic.TRANSFER_RECEIVED: "You have a new message in the welfare service.",
+    NotificationTopic.INITIATIVE_RECEIVED: "Your initiative has been received by the welfare "
+    "group.",
+    NotificationTopic.INITIATIVE_ANSWERED: "Your initiative has an answer in the welfare service.",
+    NotificationTopic.INITIATIVE_TO_HANDLE: "You have a new message in the welfare service.",
+    NotificationTopic.CRISIS_ACTIVATED: "A crisis response has started. Open the crisis log in "
+    "the welfare service.",
+    NotificationTopic.GUARDIAN_NOTICE: "You have a new message from the school.",
 }
 
 

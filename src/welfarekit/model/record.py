@@ -106,7 +106,7 @@ class WelfareRecord:
     group_id: str = attrs.field(validator=identifier)
     """The case expert group whose work the record documents (§ 20(3))."""
     subject: str = attrs.field(validator=text(500))
-    background: str = attrs.field(validator=text(5000))
+    background: str = attrs.field(validator=text(5000, multiline=True))
     initiator: str = attrs.field(validator=text(200))
     """Who brought the matter up (*vireillepanija*), e.g. "the student", "group advisor"."""
     opened_at: dt.datetime = attrs.field(validator=aware_datetime)
@@ -129,7 +129,7 @@ class RecordEntry:
     """When it was written."""
     author: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
     author_title: str = attrs.field(validator=text(120))
-    text: str = attrs.field(validator=text(20000))
+    text: str = attrs.field(validator=text(20000, multiline=True))
     participants: tuple[Participant, ...] = attrs.field(default=(), converter=_participants)
     measures: tuple[Measure, ...] = attrs.field(default=(), converter=_measures)
     version: int = attrs.field(default=1, validator=attrs.validators.ge(1))

@@ -96,8 +96,14 @@ PERMISSIONS: Mapping[ResourceType, Mapping[Relationship, frozenset[Action]]] = {
     ResourceType.MEMBERSHIP: _GROUP_PERMISSIONS,
     ResourceType.INITIATIVE: {
         _.AUTHOR: frozenset({R, W}),
-        _.HOLDER: frozenset({R, W}),
+        _.HOLDER: frozenset({R, W, M}),
         _.GROUP_MEMBER: frozenset({R, L, W}),
+        # an anonymous initiative comes through the host's own form, unread by the host
+        _.HOST_SYSTEM: frozenset({W}),
+    },
+    ResourceType.COMMUNAL_DOCUMENT: {
+        _.GROUP_MEMBER: frozenset({R, L, W}),
+        _.GROUP_LEADER: frozenset({R, L, W, M}),
     },
     ResourceType.CONFIDENTIAL_MATTER: {
         _.AUTHOR: frozenset({R, L, W}),

@@ -4,7 +4,8 @@ One :class:`~welfarekit_sqlalchemy.shapes.Shape` per kind in
 :data:`welfarekit.storage.ENTITY_TYPES`: the directory's here, the register's in
 :mod:`welfarekit_sqlalchemy.register_rows`, the sealed kinds and students' secrets in
 :mod:`welfarekit_sqlalchemy.sealed_rows`, casework in
-:mod:`welfarekit_sqlalchemy.casework_rows`. Building objects back goes through the model
+:mod:`welfarekit_sqlalchemy.casework_rows`, communal welfare in
+:mod:`welfarekit_sqlalchemy.communal_rows`. Building objects back goes through the model
 classes, so their validators run on what the database returns.
 """
 
@@ -34,6 +35,7 @@ from welfarekit.model import (
 from welfarekit.storage import Entity
 from welfarekit_sqlalchemy import tables
 from welfarekit_sqlalchemy.casework_rows import CASEWORK_SHAPES
+from welfarekit_sqlalchemy.communal_rows import COMMUNAL_SHAPES
 from welfarekit_sqlalchemy.register_rows import REGISTER_SHAPES
 from welfarekit_sqlalchemy.sealed_rows import SEALED_SHAPES
 from welfarekit_sqlalchemy.shapes import Children, Row, Shape, same_names
@@ -238,5 +240,6 @@ SHAPES: Mapping[type[object], Shape] = {
     **REGISTER_SHAPES,
     **SEALED_SHAPES,
     **CASEWORK_SHAPES,
+    **COMMUNAL_SHAPES,
 }
 """The shape of every kind :data:`welfarekit.storage.ENTITY_TYPES` lists."""

@@ -12,7 +12,9 @@ The student welfare register (expressions of will, withdrawals, capacity assessm
 Sealed records, students' secrets and the audit trail are in
 :mod:`welfarekit_sqlalchemy.sealed_tables`, casework (expert groups, bookings, transfers,
 the notification outbox, confidential matters and referrals) in
-:mod:`welfarekit_sqlalchemy.casework_tables`, on the same ``metadata``.
+:mod:`welfarekit_sqlalchemy.casework_tables`, communal welfare (policies, the groups'
+documents, initiatives, crises and the welfare plan) in
+:mod:`welfarekit_sqlalchemy.communal_tables`, on the same ``metadata``.
 
 This module describes the *current* schema; the migrations build it step by step and a
 test checks that the two agree.
@@ -393,4 +395,4 @@ def include_object(
 
 
 # Last, as they build on the helpers above: put their tables in ``metadata`` on every import.
-from welfarekit_sqlalchemy import casework_tables, sealed_tables  # noqa: E402, F401
+from welfarekit_sqlalchemy import casework_tables, communal_tables, sealed_tables  # noqa: E402, F401
