@@ -292,3 +292,27 @@ def test_data_key_rotation_reencrypts_everything_and_can_be_resumed(
     assert main(["keys", "rotate-data", "--db", str(database), "--before", stamp]) == 0
     assert "0 of 5 keysets given a new primary key; 0 sealed values" in capsys.readouterr().out
     assert main(["keys", "rotate-data", "--db", str(database), "--before", "yesterday"]) == 1
+
+
+def test_retention_takes_its_periods_from_the_steering_groups_policy(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from welfarekit.policy import WelfarePolicy
+    from welfarekit.retention import RetentionPolicy
+
+    args = ["retention", "run", "--db", str(database), "--provider", DEMO_PROVIDER_ID]
+    assert main(args) == 1
+    assert "has no retention policy: give --records-years" in capsys.readouterr().err
+    with WelfareKit.open(Settings.from_env(database=str(database))) as kit:
+        steering = kit.session(Actor(provider_id=DEMO_PROVIDER_ID,
+                                     person=PersonRef(PersonKind.STAFF, "tiina.rantanen")))  # fmt: skip
+        steering.set_policy(WelfarePolicy(retention=RetentionPolicy(records_years=3)))
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE welfarekit_sealed_records SET opened_at = '2020-01-01 00:00:00'")
+        connection.execute(
+            "UPDATE welfarekit_sealed_entries SET recorded_at = '2022-01-02 00:00:00'"
+        )
+    assert main(args) == 0
+    assert "1 item(s) due" in capsys.readouterr().out  # three years from 2.1.2022 have passed
+    assert main([*args, "--records-years", "10"]) == 0  # the command line wins
+    assert "0 item(s) due" in capsys.readouterr().out

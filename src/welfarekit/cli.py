@@ -23,6 +23,7 @@ from welfarekit.errors import WelfareKitError
 from welfarekit.hookspecs import HOOK_API_VERSION
 from welfarekit.kit import WelfareKit
 from welfarekit.plugins import installed_plugins, load_plugins
+from welfarekit.retention import RetentionPolicy
 from welfarekit.settings import ENV_DB, Settings
 
 __all__ = ["main"]
@@ -185,13 +186,8 @@ def _cmd_keys_rotate(args: argparse.Namespace) -> int:
 def _cmd_retention_run(args: argparse.Namespace) -> int:
     import json
 
-    from welfarekit.retention import DueItem, RetentionPolicy, run_retention
+    from welfarekit.retention import DueItem, run_retention
 
-    policy = RetentionPolicy(
-        records_years=args.records_years, referrals_years=args.referrals_years,
-        matters_years=args.matters_years, bookings_years=args.bookings_years,
-        notifications_days=args.notifications_days,
-    )  # fmt: skip
     archive_dir = Path(args.archive) if args.archive else None
 
     def archive(item: DueItem, record: dict[str, object]) -> None:
@@ -206,6 +202,7 @@ def _cmd_retention_run(args: argparse.Namespace) -> int:
 
     destroy = args.destroy or archive_dir is not None
     with _open(args) as kit:
+        policy = _retention_policy(kit, args)
         due = run_retention(kit.storage, kit.plugin_manager.hook, args.provider, policy,
                             today_in_finland(), destroy=destroy,
                             archive=archive if archive_dir else None, vault=kit.vault)  # fmt: skip
@@ -217,6 +214,31 @@ def _cmd_retention_run(args: argparse.Namespace) -> int:
               f"due since {item.due_since.isoformat()}")  # fmt: skip
     print(f"{len(due)} item(s) {verb}")
     return 0
+
+
+def _retention_policy(kit: WelfareKit, args: argparse.Namespace) -> RetentionPolicy:
+    """The provider's retention policy, with the periods given on the command line in place
+    of the policy's."""
+    from welfarekit.errors import ConfigurationError
+    from welfarekit.model import PolicyDocument
+    from welfarekit.policy import WelfarePolicy
+
+    with kit.storage.transaction() as tx:
+        stored = tx.get(PolicyDocument, args.provider, "provider")
+    policy = WelfarePolicy.from_json(stored.body).retention if stored else None
+    given = {
+        "records_years": args.records_years, "referrals_years": args.referrals_years,
+        "matters_years": args.matters_years, "bookings_years": args.bookings_years,
+        "notifications_days": args.notifications_days,
+    }  # fmt: skip
+    values = {**(attrs.asdict(policy) if policy else {}),
+              **{k: v for k, v in given.items() if v is not None}}  # fmt: skip
+    if values.get("records_years") is None:
+        raise ConfigurationError(
+            f"provider {args.provider!r} has no retention policy: give --records-years, or "
+            "let the steering group set one (Session.set_policy)"
+        )
+    return RetentionPolicy(**values)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -466,15 +488,16 @@ def build_parser() -> argparse.ArgumentParser:
     retention = retention_commands.add_parser(
         "run",
         parents=[database],
-        help="list the records whose retention period has ended (--destroy destroys them)",
-        description="List the welfare records whose retention period under the provider's "
-        "policy has ended; with --destroy, delete them and write each destruction to the "
-        "audit trail (Tiedonhallintalaki 21 §).",
+        help="list what the retention periods no longer let the provider keep (--destroy)",
+        description="List what the provider's retention periods no longer let it keep; with "
+        "--destroy, delete it and write each destruction to the audit trail "
+        "(Tiedonhallintalaki 21 §). The periods come from the steering group's policy unless "
+        "given here; a period given here replaces the policy's.",
     )
     retention.add_argument("--provider", required=True, metavar="ID")
     retention.add_argument(
-        "--records-years", type=int, required=True, metavar="N",
-        help="keep a record N years after its last entry",
+        "--records-years", type=int, metavar="N",
+        help="keep a record N years after its last entry (default: the provider's policy)",
     )  # fmt: skip
     for kind, unit in (("referrals", "years"), ("matters", "years"), ("bookings", "years"),
                        ("notifications", "days")):  # fmt: skip
