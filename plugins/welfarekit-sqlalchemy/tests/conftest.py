@@ -46,6 +46,7 @@ from welfarekit.model import (
 )
 from welfarekit.storage import Entity
 from welfarekit_sqlalchemy import SQLAlchemyStorage
+from welfarekit_sqlalchemy.testing import BACKENDS, SharedDatabases, backend_url
 
 World = Callable[[str], list[Entity]]
 
@@ -318,9 +319,37 @@ def world() -> World:
     return provider_world
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fresh_database: the test gets an empty database of its own (no schema)"
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """SQLite always; PostgreSQL and MariaDB when their server URLs are set (see
+    :mod:`welfarekit_sqlalchemy.testing`)."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def shared_databases() -> Iterator[SharedDatabases]:
+    shared = SharedDatabases()
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'data' / 'welfarekit.sqlite3'}"
+def db_url(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, shared_databases: SharedDatabases
+) -> Iterator[str]:
+    """The test's database: a new SQLite file, or on a server the session's upgraded
+    database emptied for this test (a new empty one for a test marked ``fresh_database``)."""
+    if backend == "sqlite" or request.node.get_closest_marker("fresh_database"):
+        with backend_url(backend, tmp_path) as url:
+            yield url
+    else:
+        yield shared_databases.clean(backend)
 
 
 @pytest.fixture

@@ -230,6 +230,7 @@ def statements(storage: SQLAlchemyStorage) -> Iterator[list[tuple[str, Any]]]:
     event.remove(storage.engine, "before_cursor_execute", record)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # SQLite's query plan
 def test_the_head_is_one_query_on_the_primary_key(
     storage: SQLAlchemyStorage, chained: list[ChainedEvent], statements: list[tuple[str, Any]]
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from welfarekit.errors import ConfigurationError, NotFound, StorageError
 from welfarekit.model import (
@@ -74,9 +74,10 @@ def test_a_student_with_an_identity_code_is_refused(storage: SQLAlchemyStorage) 
     assert not {c for c in columns if "identity" in c or "hetu" in c}
 
 
+@pytest.mark.fresh_database
 def test_using_the_storage_before_upgrade_says_how_to_upgrade(db_url: str) -> None:
     storage = SQLAlchemyStorage(db_url, {})
-    with pytest.raises(StorageError, match=r"run `welfarekit db upgrade --db sqlite:///"):
+    with pytest.raises(StorageError, match=r"run `welfarekit db upgrade --db "):
         save(storage)
     storage.upgrade()
     with storage.transaction() as tx:
@@ -110,6 +111,7 @@ def test_a_file_that_is_not_a_database_raises_storage_error(tmp_path: Path) -> N
     storage.close()
 
 
+@pytest.mark.fresh_database
 def test_a_table_dropped_under_the_storage_raises_storage_error_and_rolls_back(
     storage: SQLAlchemyStorage, world: World
 ) -> None:
@@ -118,13 +120,13 @@ def test_a_table_dropped_under_the_storage_raises_storage_error_and_rolls_back(
     with storage.engine.begin() as connection:
         connection.execute(text("DROP TABLE welfarekit_memberships"))
     membership = next(e for e in world("p1") if isinstance(e, Membership))
-    with pytest.raises(StorageError, match="no such table: welfarekit_memberships") as raised:
+    with pytest.raises(StorageError, match="welfarekit_memberships") as raised:
         save(storage, LUKIO, membership)
     message = str(raised.value)
     assert storage.describe() in message
     assert "Membership 'm1'" in message
     assert "INSERT" not in message
-    assert isinstance(raised.value.__cause__, OperationalError)
+    assert isinstance(raised.value.__cause__, DBAPIError)  # the driver's error, kept as cause
     with storage.transaction() as tx:
         assert tx.list(Institution, "p1") == []
 
@@ -178,6 +180,7 @@ def test_a_sqlite_file_gets_its_directory(tmp_path: Path) -> None:
     storage.close()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_sqlite_checks_foreign_keys(storage: SQLAlchemyStorage) -> None:
     with storage.engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1

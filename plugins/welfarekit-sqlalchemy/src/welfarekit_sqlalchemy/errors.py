@@ -18,7 +18,12 @@ def reason(error: BaseException) -> str:
     """The driver's own message, first line only: SQLAlchemy's full text would add the
     statement, and without ``hide_parameters`` its parameters."""
     cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    text = str(cause.args[0]) if cause.args else ""
+    args = cause.args
+    # MySQL drivers give (error number, message): keep both
+    if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        text = f"({args[0]}) {args[1]}"
+    else:
+        text = str(args[0]) if args else ""
     lines = text.strip().splitlines()
     return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
 
