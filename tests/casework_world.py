@@ -45,7 +45,7 @@ def open_kit(tmp_path: Path, *, database_url: str = "memory://") -> WelfareKit:
     if not key_file.exists():
         init_key_file(key_file)
     settings = Settings(database_url=database_url, plugins=("sqlalchemy",)
-                        if database_url.startswith("sqlite") else (),
+                        if not database_url.startswith("memory") else (),
                         key_file=key_file, notifier="memory")  # fmt: skip
     kit = WelfareKit.open(settings)
     kit.upgrade_schema()

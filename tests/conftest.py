@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,33 @@ def _every_notification_is_scanned(monkeypatch: pytest.MonkeyPatch) -> Iterator[
         assert text in sentences
         for word in _CONFIDENTIAL:
             assert word.lower() not in text.lower(), (word, text)
+
+
+# -- storage backends -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shared_databases() -> Iterator[object]:
+    from welfarekit_sqlalchemy.testing import SharedDatabases
+
+    shared = SharedDatabases()
+    yield shared
+    shared.close()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql", "mariadb"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, shared_databases: object
+) -> Iterator[str]:
+    """Where a test's kit keeps its data: the in-memory reference storage, a SQLite file,
+    or (when their URLs are set, see :mod:`welfarekit_sqlalchemy.testing`) the session's
+    PostgreSQL or MariaDB database, emptied for the test."""
+    from welfarekit_sqlalchemy.testing import SharedDatabases
+
+    if request.param == "memory":
+        yield "memory://"
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'welfare.db'}"
+    else:
+        assert isinstance(shared_databases, SharedDatabases)
+        yield shared_databases.clean(request.param)

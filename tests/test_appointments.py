@@ -19,10 +19,9 @@ from welfarekit.working_days import discussion_deadline, is_working_day, working
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=FINLAND)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def kit(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WelfareKit]:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'casework.db'}"
-    with open_kit(tmp_path, database_url=url) as opened:
+@pytest.fixture
+def kit(tmp_path: Path, database_url: str) -> Iterator[WelfareKit]:
+    with open_kit(tmp_path, database_url=database_url) as opened:
         yield opened
 
 

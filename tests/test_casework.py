@@ -43,10 +43,9 @@ YEAR = Period(start=dt.date(2026, 8, 1))
 LATER = NOW + dt.timedelta(days=2)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def kit(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WelfareKit]:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'casework.db'}"
-    with open_kit(tmp_path, database_url=url) as opened:
+@pytest.fixture
+def kit(tmp_path: Path, database_url: str) -> Iterator[WelfareKit]:
+    with open_kit(tmp_path, database_url=database_url) as opened:
         yield opened
 
 

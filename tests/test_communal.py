@@ -41,10 +41,9 @@ JAANA = PersonRef(PersonKind.GUARDIAN, "jaana")
 MEETING = dt.date(2026, 11, 20)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def kit(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WelfareKit]:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'communal.db'}"
-    with open_kit(tmp_path, database_url=url) as opened:
+@pytest.fixture
+def kit(tmp_path: Path, database_url: str) -> Iterator[WelfareKit]:
+    with open_kit(tmp_path, database_url=database_url) as opened:
         born = dt.date(2009, 6, 1)
         opened.directory("sync").put(
             Student(id="eetu", provider_id=P, institution_id="lukio", given_names="Eetu Olavi",

@@ -28,10 +28,9 @@ NEW_PROVIDER = "Kaupunki X, lukiokoulutus"
 YEAR = Period(start=dt.date(2026, 8, 1))
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def kit(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WelfareKit]:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'casework.db'}"
-    with open_kit(tmp_path, database_url=url) as opened:
+@pytest.fixture
+def kit(tmp_path: Path, database_url: str) -> Iterator[WelfareKit]:
+    with open_kit(tmp_path, database_url=database_url) as opened:
         as_(opened, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
                                                   group_id="g1")  # fmt: skip
         as_(opened, AINO).record_expression_of_will(
