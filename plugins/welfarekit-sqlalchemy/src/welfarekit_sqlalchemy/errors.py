@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import sqlalchemy.exc
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from welfarekit.errors import IntegrityError, StorageError
+from welfarekit.errors import ConflictError, IntegrityError, StorageError
 from welfarekit.storage import Entity, entity_key
 
-__all__ = ["already_recorded", "duplicate_key", "reason", "translated"]
+__all__ = ["already_recorded", "duplicate_key", "reason", "retryable", "translated"]
 
 
 def reason(error: BaseException) -> str:
@@ -28,13 +28,32 @@ def reason(error: BaseException) -> str:
     return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
 
 
+_RETRY_STATES = ("40P01", "40001")
+"""PostgreSQL's deadlock_detected and serialization_failure."""
+_MYSQL_RETRY = (1213, 1205)
+"""ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT."""
+
+
+def retryable(error: SQLAlchemyError) -> bool:
+    """Whether the database gave up on the transaction for another one's sake (a deadlock,
+    a serialization failure, a lock wait timeout): running it again is safe."""
+    cause = error.orig if isinstance(error, DBAPIError) else None
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    args = getattr(cause, "args", ())
+    return state in _RETRY_STATES or bool(args and args[0] in _MYSQL_RETRY)
+
+
 @contextmanager
 def translated(doing: str, where: str) -> Iterator[None]:
-    """Turn a database failure while ``doing`` into :class:`StorageError` naming ``where``."""
+    """Turn a database failure while ``doing`` into :class:`StorageError` naming ``where``;
+    a deadlock or serialization failure into :class:`ConflictError` (retry it)."""
     try:
         yield
     except SQLAlchemyError as error:
-        raise StorageError(f"could not {doing} the database {where}: {reason(error)}") from error
+        message = f"could not {doing} the database {where}: {reason(error)}"
+        if retryable(error):
+            raise ConflictError(f"{message}; another transaction came first: retry") from error
+        raise StorageError(message) from error
 
 
 def already_recorded(entity: Entity) -> IntegrityError:

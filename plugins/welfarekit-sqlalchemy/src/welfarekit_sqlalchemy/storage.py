@@ -47,7 +47,13 @@ from welfarekit.errors import ConfigurationError, ConflictError, NotFound, Stora
 from welfarekit.model import EducationProvider
 from welfarekit.storage import REGISTER_TYPES, Entity, SchemaStatus, check_filters, entity_key
 from welfarekit_sqlalchemy import audit_log, db
-from welfarekit_sqlalchemy.errors import already_recorded, duplicate_key, reason, translated
+from welfarekit_sqlalchemy.errors import (
+    already_recorded,
+    duplicate_key,
+    reason,
+    retryable,
+    translated,
+)
 from welfarekit_sqlalchemy.rows import SHAPES
 from welfarekit_sqlalchemy.shapes import Children, Row, Shape
 
@@ -418,10 +424,12 @@ class SQLAlchemyStorage:
                 transaction.commit()
             except SQLAlchemyError as error:
                 _roll_back(transaction)
-                raise StorageError(
-                    f"could not commit to the database {where}: {reason(error)}; "
-                    "nothing was written"
-                ) from error
+                message = f"could not commit to the database {where}: {reason(error)}; "
+                if retryable(error):
+                    raise ConflictError(
+                        message + "another transaction came first: retry"
+                    ) from error
+                raise StorageError(message + "nothing was written") from error
         finally:
             with suppress(SQLAlchemyError):
                 connection.close()
