@@ -20,7 +20,6 @@ from welfarekit import (
     Guardian,
     Guardianship,
     Institution,
-    IntegrityError,
     InvalidValue,
     NotFound,
     Period,
@@ -147,7 +146,7 @@ def test_correction_is_a_new_version_and_history_is_kept(kit: WelfareKit) -> Non
     )  # fmt: skip
     assert fixed.version == 2
     assert fixed.corrects == entry_id
-    with pytest.raises(IntegrityError, match="corrected already"):
+    with pytest.raises(welfarekit.ConflictError, match="corrected meanwhile"):
         as_(kit, KURAATTORI, later).correct_entry(entry_id=entry_id, text="x", reason="y",
                                                   participants=fixed.participants)  # fmt: skip
     timeline = as_(kit, PSY, later).timeline(record_id)

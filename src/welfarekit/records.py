@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from welfarekit.access import Action, Resource, ResourceType
-from welfarekit.errors import AccessDenied, IntegrityError, NotFound
+from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
 from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
 from welfarekit.model.record import (
     WITHHELD,
@@ -199,20 +199,27 @@ class RecordsMixin:
         participants: Iterable[Participant] = (),
         measures: Iterable[Measure] = (),
         entered_in_error: bool = False,
-        new_entry_id: str | None = None,
         withheld_from_guardian: str | None = None,
     ) -> RecordEntry:
         """A new version of an entry, with the reason; or a mark that it was entered in
         error. The corrected version stays in the history. Whether a guardian may see it is
-        decided anew for each version (``withheld_from_guardian``)."""
+        decided anew for each version (``withheld_from_guardian``).
+
+        ``entry_id`` names the version the writer read: if someone corrected it meanwhile,
+        :class:`~welfarekit.errors.ConflictError` says so and nothing is written (optimistic
+        locking; two corrections at the same moment cannot both win either). The new
+        version's id is ``<first version's id>.v<version>``."""
         with self._storage.transaction() as tx:
             old = tx.get(SealedEntry, self.actor.provider_id, entry_id)
-        if old is None:
+            root = old
+            while root is not None and root.corrects is not None:
+                root = tx.get(SealedEntry, self.actor.provider_id, root.corrects)
+        if old is None or root is None:
             raise NotFound(f"no record entry {entry_id!r}")
         return self._write_entry(
             record_id=old.record_id, kind=old.kind, event_date=old.event_date, text=text,
             participants=tuple(participants), measures=tuple(measures),
-            entry_id=new_entry_id or uuid.uuid4().hex, corrects=old, reason=reason,
+            entry_id=f"{root.id}.v{old.version + 1}", corrects=old, reason=reason,
             in_error=entered_in_error, withheld=withheld_from_guardian,
         )  # fmt: skip
 
@@ -232,7 +239,10 @@ class RecordsMixin:
                 e.corrects == corrects.id
                 for e in tx.list(SealedEntry, provider_id, record_id=record_id)
             ):
-                raise IntegrityError("that entry was corrected already; correct its newest version")
+                raise ConflictError(
+                    "that entry was corrected meanwhile: read the record again and correct its "
+                    "newest version"
+                )
             entry = RecordEntry(
                 id=entry_id, provider_id=provider_id, record_id=record_id, student_id=student_id,
                 kind=kind, event_date=event_date, recorded_at=self.now, author=self._person(),
@@ -251,12 +261,16 @@ class RecordsMixin:
                 "participants": _participants(participants), "measures": _measures(measures),
                 "correction_reason": reason, "withheld_from_guardian": withheld,
             }  # fmt: skip
-            tx.save(SealedEntry(
+            sealed = SealedEntry(
                 id=entry.id, provider_id=provider_id, record_id=record_id, student_id=student_id,
                 kind=entry.kind.value, event_date=event_date, recorded_at=entry.recorded_at,
                 author=entry.author, version=entry.version, corrects=entry.corrects,
                 entered_in_error=in_error, content=Vault.seal_json(keyset, content, context),
-            ))  # fmt: skip
+            )  # fmt: skip
+            if corrects is None:
+                tx.save(sealed)
+            else:  # a correction's id is fixed by its version: of two at once, one wins
+                tx.insert(sealed)
         return entry
 
     def records(self, student_id: str) -> list[WelfareRecord]:

@@ -19,7 +19,7 @@ import attrs
 
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.appointments import DEADLINE_ROLES
-from welfarekit.errors import AccessDenied, IntegrityError, NotFound
+from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
 from welfarekit.identifiable import NameIndex
 from welfarekit.model import (
     AvailabilitySlot,
@@ -151,14 +151,24 @@ class WelfarePlanMixin:
         title: str | None = None,
         review_by: dt.date | None = None,
         note: str | None = None,
+        expected_version: int | None = None,
     ) -> PlanSectionVersion:
         """A new version of a section, by a member of the steering group or, for an
         institution's section, of that institution's welfare group. The plan names no
-        student (the text is scanned); an approved or published plan goes back to draft."""
+        student (the text is scanned); an approved or published plan goes back to draft.
+
+        ``expected_version`` is the version the editor read: if another edit came first,
+        :class:`~welfarekit.errors.ConflictError` says so and nothing is overwritten. Two
+        edits at the same moment cannot both win either (the version's id is claimed)."""
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
             current = self._current(tx, section_key)
             self._may_edit(tx, current)
+            if expected_version is not None and current.version != expected_version:
+                raise ConflictError(
+                    f"{section_key} is at version {current.version} now, not "
+                    f"{expected_version}: someone else edited it; read it again"
+                )
             NameIndex(tx.list(Student, provider_id)).check("PlanSectionVersion.body", body)
             version = self._version(section_key, current.version + 1,
                                     title=title or current.title,
