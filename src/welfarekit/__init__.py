@@ -4,7 +4,7 @@ The public surface is re-exported here; everything else is an implementation det
 """
 
 from welfarekit.access import Action, Actor, AuthenticationLevel, Resource, ResourceType
-from welfarekit.appointments import BookedAppointment
+from welfarekit.appointments import BookedAppointment, Caseload, CaseloadItem
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.casework import ConfidentialMatter, ExpertGroupView, Referral
 from welfarekit.crypto import CryptoError, KeyringError, Plaintext, SealBroken
@@ -109,6 +109,8 @@ __all__ = [
     "BookedAppointment",
     "Booking",
     "BookingStatus",
+    "Caseload",
+    "CaseloadItem",
     "CapacityAssessment",
     "ConfidentialMatter",
     "ConfigurationError",

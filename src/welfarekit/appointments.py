@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from welfarekit.rules import Decision, Facts, LegalBasis
     from welfarekit.storage import StorageAdapter, StorageTransaction
 
-__all__ = ["DEADLINE_ROLES", "AppointmentsMixin", "BookedAppointment"]
+__all__ = ["DEADLINE_ROLES", "AppointmentsMixin", "BookedAppointment", "Caseload", "CaseloadItem"]
 
 DEADLINE_ROLES = frozenset({Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER})
 """The services § 15 sets a deadline for: a discussion within seven working days of asking,
@@ -53,6 +53,26 @@ class BookedAppointment:
     slot: AvailabilitySlot
     deadline: dt.date | None
     in_time: bool | None
+
+
+@attrs.frozen(kw_only=True)
+class CaseloadItem:
+    """One piece of a professional's caseload: which student, what, when; no content."""
+
+    kind: str
+    """``referral`` or ``booking``."""
+    id: str
+    student_id: str
+    at: dt.datetime
+    """When the referral came, or when the booked time begins."""
+    open: bool
+    """A referral not yet taken up, or a booking still to come."""
+
+
+@attrs.frozen(kw_only=True)
+class Caseload:
+    professional: PersonRef
+    items: tuple[CaseloadItem, ...]
 
 
 class AppointmentsMixin:
@@ -261,6 +281,40 @@ class AppointmentsMixin:
                     raise AccessDenied(decision)
                 opened.append(_appointment(booking, self._slot(tx, booking.slot_id)))
         return sorted(opened, key=lambda a: (a.slot.starts_at, a.booking.id))
+
+    def caseload(self) -> Caseload:
+        """A welfare professional's own caseload: the referrals addressed to them and their
+        bookings, as metadata (no sealed content is opened), in a fixed number of queries
+        whatever its size. Decided and audited once, as a listing of the actor's own work;
+        opening a referral's concern goes through :meth:`referrals`, audited per student."""
+        from welfarekit.sealed import SealedReferral
+
+        provider_id = self.actor.provider_id
+        person = self.actor.person
+        if person is None or person.kind is not PersonKind.STAFF:
+            raise IntegrityError("a caseload is a staff member's")
+        with self._transaction() as tx:
+            resource = Resource(type=ResourceType.REFERRAL, provider_id=provider_id,
+                                holder=person)  # fmt: skip
+            decision, _ = self._decide(tx, Action.LIST, resource, None)
+            if not decision.allowed:
+                raise AccessDenied(decision)
+            referrals = tx.list(SealedReferral, provider_id, professional_id=person.id)
+            bookings = tx.list(Booking, provider_id, staff_id=person.id)
+            slots = {s.id: s for s in tx.list(AvailabilitySlot, provider_id, staff_id=person.id)}
+        items = [
+            CaseloadItem(kind="referral", id=r.id, student_id=r.student_id, at=r.referred_at,
+                         open=r.received_at is None)
+            for r in referrals
+        ] + [
+            CaseloadItem(kind="booking", id=b.id, student_id=b.student_id,
+                         at=slots[b.slot_id].starts_at,
+                         open=b.status is BookingStatus.BOOKED
+                         and slots[b.slot_id].starts_at > self.now)
+            for b in bookings if b.slot_id in slots
+        ]  # fmt: skip
+        return Caseload(professional=person,
+                        items=tuple(sorted(items, key=lambda i: (i.at, i.id))))  # fmt: skip
 
     # -- helpers -------------------------------------------------------------------------------
 
