@@ -125,3 +125,66 @@ def test_a_fault_in_a_booking_leaves_the_slot_free(kit: WelfareKit) -> None:
     faulty.fail_at = None
     assert as_(kit, AINO).available_slots() == []
     assert len(as_(kit, PSY).bookings()) == 1
+
+
+KILLED_WRITER = """
+import os, signal, sys
+sys.path.insert(0, sys.argv[2])
+from casework_world import SECRET, TEACHER, as_, open_kit
+from pathlib import Path
+
+kit = open_kit(Path(sys.argv[1]), database_url="sqlite:///" + sys.argv[1] + "/killed.db")
+storage = kit.storage
+original = storage.transaction
+
+
+class Dying:
+    def __init__(self):
+        self.writes = 0
+
+    def __call__(self):
+        manager = original()
+
+        class Wrapped:
+            def __enter__(inner):
+                tx = manager.__enter__()
+                real_save = tx.save
+
+                def save(entity):
+                    real_save(entity)
+                    self.writes += 1
+                    if type(entity).__name__ == "SealedReferral":
+                        os.kill(os.getpid(), signal.SIGKILL)  # the process dies mid-write
+
+                tx.save = save
+                return tx
+
+            def __exit__(inner, *exc):
+                return manager.__exit__(*exc)
+
+        return Wrapped()
+
+
+storage.transaction = Dying()
+as_(kit, TEACHER).refer(student_id="aino", professional_id="psy", concern=SECRET)
+"""
+
+
+def test_a_process_killed_mid_write_leaves_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "killed_writer.py"
+    script.write_text(KILLED_WRITER, encoding="utf-8")
+    tests = Path(__file__).resolve().parent
+    result = subprocess.run([sys.executable, str(script), str(tmp_path), str(tests)],
+                            capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
+    assert result.returncode == -9, result.stderr  # killed, not finished
+    kit = open_kit(tmp_path, database_url=f"sqlite:///{tmp_path / 'killed.db'}")
+    with kit.storage.transaction() as tx:
+        assert tx.list(SealedReferral, P) == []
+        assert tx.list(OutboxMessage, P) == []
+    assert as_(kit, PSY).referrals() == []
+    as_(kit, TEACHER).refer(student_id="aino", professional_id="psy", concern=SECRET)
+    assert [r.concern for r in as_(kit, PSY).referrals()] == [SECRET]
+    kit.close()
