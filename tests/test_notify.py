@@ -50,7 +50,9 @@ def test_a_failing_notifier_is_retried_then_given_up(tmp_path: Path) -> None:
     # the error's type is kept, never its text (which may quote an address)
     assert {error for _, _, error in _statuses(kit)} == {"ConnectionError"}
     flaky.failures = 0
-    second = kit.deliver_notifications()
+    assert kit.deliver_notifications().sent == 0  # not yet: the backoff
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
+    second = kit.deliver_notifications(now=later)
     assert second.sent == messages
     assert PSY in {n.recipient for n in flaky.delivered}
 
@@ -60,11 +62,25 @@ def test_a_message_that_keeps_failing_is_marked_failed(tmp_path: Path) -> None:
     kit.plugin_manager.unregister(name="notifier:memory")
     kit.plugin_manager.register(FlakyNotifier(failures=10**6), name="flaky")
     as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
-    for _ in range(MAX_ATTEMPTS - 1):
-        assert kit.deliver_notifications().retried == 1
-    assert kit.deliver_notifications().failed == 1
+    moment = dt.datetime.now(dt.UTC)
+    for attempt in range(1, MAX_ATTEMPTS):
+        assert kit.deliver_notifications(now=moment).retried == 1
+        moment += welfarekit.notify.backoff(attempt)  # 1, 2, 4, 8 minutes
+    assert kit.deliver_notifications(now=moment).failed == 1
     assert _statuses(kit) == [(OutboxStatus.FAILED, MAX_ATTEMPTS, "ConnectionError")]
-    assert kit.deliver_notifications() == welfarekit.notify.DeliveryReport()
+    assert kit.deliver_notifications(now=moment + dt.timedelta(days=1)) == (
+        welfarekit.notify.DeliveryReport()
+    )
+    from welfarekit.notify import failed_messages
+
+    assert [m.attempts for m in failed_messages(kit.storage, P)] == [MAX_ATTEMPTS]
+
+
+def test_the_backoff_doubles_up_to_an_hour() -> None:
+    from welfarekit.notify import backoff
+
+    assert [backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert backoff(30) == dt.timedelta(hours=1)
 
 
 def test_without_a_notifier_messages_wait_in_the_outbox(tmp_path: Path) -> None:

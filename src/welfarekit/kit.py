@@ -158,11 +158,17 @@ class WelfareKit:
         return Session(self.storage, self.plugin_manager.hook, actor, vault=self.vault, now=now)
 
     def deliver_notifications(
-        self, *, provider_id: str | None = None, limit: int = 500
+        self,
+        *,
+        provider_id: str | None = None,
+        limit: int = 500,
+        now: dt.datetime | None = None,
     ) -> DeliveryReport:
-        """Hand the outbox's pending notifications to the notifier (see
-        :mod:`welfarekit.notify`). Run it after requests, or from a scheduler."""
-        return deliver(self.storage, self.plugin_manager.hook, provider_id=provider_id, limit=limit)
+        """Hand the outbox's pending notifications that are due to the notifier (see
+        :mod:`welfarekit.notify`). Run it after requests, or from a scheduler; ``now``
+        fixes the clock (for tests)."""
+        return deliver(self.storage, self.plugin_manager.hook, provider_id=provider_id,
+                       limit=limit, now=now)  # fmt: skip
 
     def checkpoint(self, provider_id: str, *, create_key: bool = False) -> AuditCheckpoint | None:
         """Sign the provider's audit chain head and hand the checkpoint to the

@@ -29,10 +29,30 @@ from welfarekit.model import (
 )
 from welfarekit.storage import StorageAdapter, StorageTransaction
 
-__all__ = ["MAX_ATTEMPTS", "DeliveryReport", "MemoryNotifier", "Notification", "deliver", "enqueue"]
+__all__ = [
+    "BACKOFF",
+    "MAX_ATTEMPTS",
+    "DeliveryReport",
+    "MemoryNotifier",
+    "Notification",
+    "backoff",
+    "deliver",
+    "enqueue",
+    "failed_messages",
+]
 
 MAX_ATTEMPTS = 5
 """Deliveries tried before a message is marked failed for a person to look at."""
+
+BACKOFF = dt.timedelta(minutes=1)
+"""The wait after the first failed delivery; it doubles with each further failure."""
+MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after ``attempts`` failed deliveries: 1, 2, 4 … minutes, at most
+    an hour."""
+    return min(BACKOFF * (1 << min(max(attempts - 1, 0), 16)), MAX_BACKOFF)
 
 
 @attrs.frozen(kw_only=True)
@@ -48,6 +68,8 @@ class Notification:
     topic: NotificationTopic
     text: str
     created_at: dt.datetime
+    address: str | None = None
+    """The recipient's e-mail address from the directory (staff and guardians), if any."""
 
 
 @attrs.frozen(kw_only=True)
@@ -88,7 +110,9 @@ def deliver(
     """Hand pending outbox messages to the ``welfarekit_notify`` hook, oldest first, at most
     ``limit`` per provider. A notifier that raises leaves the message pending (with the
     error's type noted, never its text, which may quote an address) until
-    :data:`MAX_ATTEMPTS`; with no notifier configured everything waits."""
+    :data:`MAX_ATTEMPTS`, each time after a longer wait (:func:`backoff`); with no
+    notifier configured everything waits."""
+    moment = now or dt.datetime.now(dt.UTC)
     with storage.transaction() as tx:
         providers = (
             [provider_id] if provider_id else [p.id for p in tx.list(EducationProvider, None)]
@@ -97,10 +121,12 @@ def deliver(
             m
             for p in providers
             for m in sorted(
-                tx.list(OutboxMessage, p, status=OutboxStatus.PENDING.value),
+                (m for m in tx.list(OutboxMessage, p, status=OutboxStatus.PENDING.value)
+                 if m.next_attempt_at is None or m.next_attempt_at <= moment),
                 key=lambda m: (m.created_at, m.id),
             )[:limit]
-        ]
+        ]  # fmt: skip
+        addresses = {m.id: _address(tx, m) for m in pending}
     if not hook.welfarekit_notify.get_hookimpls():
         return DeliveryReport(waiting=len(pending))
     sent = retried = failed = 0
@@ -108,8 +134,8 @@ def deliver(
         notification = Notification(
             id=message.id, provider_id=message.provider_id, recipient=message.recipient,
             topic=message.topic, text=message.text, created_at=message.created_at,
+            address=addresses[message.id],
         )  # fmt: skip
-        moment = now or dt.datetime.now(dt.UTC)
         try:
             accepted = hook.welfarekit_notify(notification=notification)
         except Exception as error:  # a notifier's failure must not stop the others
@@ -118,18 +144,42 @@ def deliver(
             changed = attrs.evolve(
                 message, attempts=attempts, last_error=type(error).__name__,
                 status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
+                next_attempt_at=None if gave_up else moment + backoff(attempts),
             )  # fmt: skip
             failed, retried = failed + gave_up, retried + (not gave_up)
         else:
             if not accepted:
                 continue  # no notifier took it: it waits
             changed = attrs.evolve(
-                message, attempts=message.attempts + 1, status=OutboxStatus.SENT, sent_at=moment
+                message,
+                attempts=message.attempts + 1,
+                status=OutboxStatus.SENT,
+                sent_at=moment,
+                next_attempt_at=None,
             )
             sent += 1
         with storage.transaction() as tx:
             tx.save(changed)
     return DeliveryReport(sent=sent, retried=retried, failed=failed)
+
+
+def _address(tx: StorageTransaction, message: OutboxMessage) -> str | None:
+    from welfarekit.model import Guardian, PersonKind, StaffMember
+
+    kind = {PersonKind.STAFF: StaffMember, PersonKind.GUARDIAN: Guardian}.get(
+        message.recipient.kind
+    )
+    if kind is None:
+        return None
+    person = tx.get(kind, message.provider_id, message.recipient.id)
+    return person.email if person is not None else None
+
+
+def failed_messages(storage: StorageAdapter, provider_id: str) -> list[OutboxMessage]:
+    """The notifications that could not be delivered, for a person to look at."""
+    with storage.transaction() as tx:
+        found = tx.list(OutboxMessage, provider_id, status=OutboxStatus.FAILED.value)
+    return sorted(found, key=lambda m: (m.created_at, m.id))
 
 
 class MemoryNotifier:

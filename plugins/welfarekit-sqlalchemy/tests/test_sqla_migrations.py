@@ -141,7 +141,7 @@ def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> 
     assert all(name.startswith("welfarekit_") for name in WELFAREKIT_TABLES)
     assert len(DIRECTORY_TABLES) == 11
     assert REGISTER_TABLES < WELFAREKIT_TABLES
-    assert current(engine) == head() == "welfarekit_0007"
+    assert current(engine) == head() == "welfarekit_0008"
 
 
 def test_the_register_tables_hold_the_register_kinds() -> None:

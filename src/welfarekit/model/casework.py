@@ -301,6 +301,8 @@ class OutboxMessage:
     attempts: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     sent_at: dt.datetime | None = attrs.field(default=None, validator=_optional_moment)
     last_error: str | None = attrs.field(default=None, validator=optional_text(500))
+    next_attempt_at: dt.datetime | None = attrs.field(default=None, validator=_optional_moment)
+    """After a failed delivery: not before this moment (backoff)."""
 
     @property
     def text(self) -> str:

@@ -189,6 +189,7 @@ def _outbox_row(m: OutboxMessage) -> Row:
         "attempts": m.attempts,
         "sent_at": _moment_in(m.sent_at),
         "last_error": m.last_error,
+        "next_attempt_at": _moment_in(m.next_attempt_at),
     }
 
 
@@ -203,6 +204,7 @@ def _outbox(r: Mapping[str, Any]) -> OutboxMessage:
         attempts=r["attempts"],
         sent_at=_moment_out(r["sent_at"]),
         last_error=r["last_error"],
+        next_attempt_at=_moment_out(r["next_attempt_at"]),
     )
 
 

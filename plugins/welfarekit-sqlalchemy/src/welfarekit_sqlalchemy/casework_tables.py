@@ -158,6 +158,7 @@ outbox = Table(
     Column("attempts", Integer, nullable=False),
     _moment("sent_at", nullable=True),
     _text("last_error", 500, nullable=True),
+    _moment("next_attempt_at", nullable=True),  # revision 0008
     PrimaryKeyConstraint("provider_id", "id"),
     _refs(["provider_id"], "providers", ["id"]),
     _by("status"),
