@@ -123,3 +123,28 @@ def test_delivery_is_per_provider_and_oldest_first(tmp_path: Path) -> None:
     assert kit.deliver_notifications(provider_id=P).sent == 2
     sent = kit.notifier.sent  # type: ignore[union-attr]
     assert [n.recipient.id for n in sent] == ["principal", "senior"]
+
+
+def test_the_outbox_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from welfarekit.cli import main
+
+    database = tmp_path / "outbox.db"
+    kit = open_kit(tmp_path, database_url=f"sqlite:///{database}")
+    kit.plugin_manager.unregister(name="notifier:memory")
+    kit.plugin_manager.register(FlakyNotifier(failures=10**6), name="flaky")
+    as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
+    moment = dt.datetime.now(dt.UTC)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        kit.deliver_notifications(now=moment)
+        moment += welfarekit.notify.backoff(attempt)
+    kit.close()
+    monkeypatch.setenv("WELFAREKIT_KEY_FILE", str(tmp_path / "keys.json"))
+    assert main(["outbox", "failed", "--db", str(database), "--provider", P]) == 1
+    out = capsys.readouterr().out
+    assert "matter_received to staff:senior: 5 attempts, last error ConnectionError" in out
+    assert main(["outbox", "dispatch", "--db", str(database)]) == 0
+    assert (
+        "0 sent, 0 to retry, 0 failed for good, 0 waiting for a notifier" in capsys.readouterr().out
+    )

@@ -43,6 +43,18 @@ def _cmd_notify(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _cmd_outbox_failed(args: argparse.Namespace) -> int:
+    from welfarekit.notify import failed_messages
+
+    with _open(args) as kit:
+        failed = failed_messages(kit.storage, args.provider)
+    for message in failed:
+        print(f"{message.created_at.isoformat()} {message.topic.value} to {message.recipient}: "
+              f"{message.attempts} attempts, last error {message.last_error}")  # fmt: skip
+    print(f"{len(failed)} notification(s) could not be delivered")
+    return 1 if failed else 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from welfarekit.crypto import init_key_file
     from welfarekit.demo import (
@@ -471,15 +483,27 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", metavar="FILE", help="write to a file instead of stdout")
     export.set_defaults(handler=_cmd_export)
 
-    notify = commands.add_parser(
-        "notify",
-        parents=[database],
-        help="deliver the outbox's pending notifications through the configured notifier",
-        description="Hand the pending notifications to the notifier named by "
-        "WELFAREKIT_NOTIFIER (run it from a scheduler). Without a notifier they wait.",
+    outbox_group = commands.add_parser("outbox", help="the notification outbox: dispatch, failed")
+    outbox_commands = outbox_group.add_subparsers(
+        dest="outbox_command", metavar="COMMAND", required=True
     )
-    notify.add_argument("--provider", metavar="ID", help="only this provider's outbox")
-    notify.set_defaults(handler=_cmd_notify)
+    dispatch = outbox_commands.add_parser(
+        "dispatch",
+        parents=[database],
+        help="deliver the due notifications through the configured notifier",
+        description="Hand the outbox's due notifications to the notifier named by "
+        "WELFAREKIT_NOTIFIER (run it from a scheduler). Without a notifier they wait; a "
+        "failed delivery is tried again after a growing wait.",
+    )
+    dispatch.add_argument("--provider", metavar="ID", help="only this provider's outbox")
+    dispatch.set_defaults(handler=_cmd_notify)
+    failed = outbox_commands.add_parser(
+        "failed",
+        parents=[database],
+        help="list the notifications that could not be delivered",
+    )
+    failed.add_argument("--provider", required=True, metavar="ID")
+    failed.set_defaults(handler=_cmd_outbox_failed)
 
     retention_group = commands.add_parser("retention", help="the provider's retention: run")
     retention_commands = retention_group.add_subparsers(

@@ -172,7 +172,7 @@ def welfarekit_notify(notification: Notification) -> bool | None:
     """Deliver a notification to a person: by e-mail, text message or the portal's inbox.
 
     **When:** for each pending message of the outbox, when the host runs
-    :meth:`welfarekit.WelfareKit.deliver_notifications` (or ``welfarekit notify``), after
+    :meth:`welfarekit.WelfareKit.deliver_notifications` (or ``welfarekit outbox dispatch``), after
     the step that wrote it has committed.
 
     **Arguments:** ``notification`` is a :class:`~welfarekit.notify.Notification`: the
