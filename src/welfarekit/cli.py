@@ -263,8 +263,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise ConfigurationError("--as takes KIND:ID, e.g. student:aino.korhonen")
     with _open(args) as kit:
         actor = Actor(provider_id=args.provider, person=PersonRef(kind, person_id))
-        copy = kit.session(actor).export_subject_data(args.student)
-    text = copy.to_html() if args.format == "html" else copy.to_json()
+        if args.format == "fhir":
+            import json
+
+            text = json.dumps(kit.session(actor).export_fhir(args.student), indent=2,
+                              ensure_ascii=False)  # fmt: skip
+        else:
+            copy = kit.session(actor).export_subject_data(args.student)
+            text = copy.to_html() if args.format == "html" else copy.to_json()
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
@@ -479,7 +485,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--as", dest="actor", required=True, metavar="KIND:ID",
         help="who asks, as the host authenticated them: student:ID or guardian:ID",
     )  # fmt: skip
-    export.add_argument("--format", choices=("json", "html"), default="json")
+    export.add_argument("--format", choices=("json", "html", "fhir"), default="json",
+                        help="the copy as JSON or HTML, or the expressions of will and the "
+                        "audit trail as a FHIR R5 Bundle")  # fmt: skip
     export.add_argument("--out", metavar="FILE", help="write to a file instead of stdout")
     export.set_defaults(handler=_cmd_export)
 

@@ -362,6 +362,30 @@ class Session(
                 if request.answered_at is None:
                     tx.save(attrs.evolve(request, answered_at=self.now))
 
+    def export_fhir(self, student_id: str) -> dict[str, Any]:
+        """The student's expressions of will as FHIR R5 ``Consent`` resources and the audit
+        trail about them as ``AuditEvent`` resources, in one ``Bundle`` (see
+        :mod:`welfarekit.fhir`), for the student or an entitled guardian; decided and
+        audited as an export."""
+        from welfarekit.fhir import audit_event_resource, bundle, consent_resource
+
+        provider_id = self.actor.provider_id
+        will = Resource(type=ResourceType.EXPRESSION_OF_WILL, provider_id=provider_id,
+                        student_id=student_id)  # fmt: skip
+        trail = Resource(type=ResourceType.AUDIT_LOG, provider_id=provider_id,
+                         student_id=student_id)  # fmt: skip
+        with self._transaction() as tx:
+            for action, resource in ((Action.EXPORT, will), (Action.READ, trail)):
+                decision, _ = self._decide(tx, action, resource, None)
+                if not decision.allowed:
+                    raise AccessDenied(decision)
+            expressions = tx.list(ExpressionOfWill, provider_id, student_id=student_id)
+            withdrawals = tx.list(Withdrawal, provider_id, student_id=student_id)
+            entries = tx.audit_entries(provider_id, student_id=student_id)
+        resources = [consent_resource(w, withdrawals) for w in expressions]
+        resources += [audit_event_resource(e) for e in entries]
+        return bundle(resources, timestamp=self.now)
+
     def access_report(self, student_id: str) -> list[AccessReportEntry]:
         """Who accessed the student's data: when, doing what, in which role, with what
         outcome (the student's, or an entitled guardian's, right to know; the register's

@@ -146,7 +146,7 @@ def consent_in_force(
     return Finding(True, f"consent for {what} given by {will.grantor}", _PURPOSE_BASIS[purpose])
 
 
-_PURPOSE_BASIS = {
+PURPOSE_BASIS = _PURPOSE_BASIS = {
     ConsentPurpose.FORM_EXPERT_GROUP: "OHL § 14(4), § 19(1)",
     ConsentPurpose.NAME_MEMBERS: "OHL § 14(4)",
     ConsentPurpose.OUTSIDE_PARTICIPANT: "OHL § 19(2)",
