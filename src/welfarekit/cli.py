@@ -55,6 +55,31 @@ def _cmd_outbox_failed(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_roster_import(args: argparse.Namespace) -> int:
+    from welfarekit.errors import ConfigurationError
+
+    try:
+        from welfarekit_oneroster import InvalidBundle, RosterMapping, import_bundle
+    except ImportError:
+        raise ConfigurationError(
+            "roster import needs the welfarekit-oneroster distribution: "
+            "pip install welfarekit-oneroster"
+        ) from None
+    try:
+        mapping = RosterMapping.load(args.mapping)
+        with _open(args) as kit:
+            kit.upgrade_schema()
+            report = import_bundle(kit, args.bundle, mapping,
+                                   progress=lambda step: print(f"… {step}", file=sys.stderr))  # fmt: skip
+    except InvalidBundle as error:
+        print(f"welfarekit: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    left = f"; left: {', '.join(report.left)}" if report.left else ""
+    print(f"imported {report.students} students, {report.staff} staff, {report.guardians} "
+          f"guardians ({report.written} objects){left}")  # fmt: skip
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from welfarekit.crypto import init_key_file
     from welfarekit.demo import (
@@ -512,6 +537,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     failed.add_argument("--provider", required=True, metavar="ID")
     failed.set_defaults(handler=_cmd_outbox_failed)
+
+    roster_group = commands.add_parser("roster", help="rosters: import a OneRoster bundle")
+    roster_commands = roster_group.add_subparsers(
+        dest="roster_command", metavar="COMMAND", required=True
+    )
+    roster = roster_commands.add_parser(
+        "import",
+        parents=[database],
+        help="import a OneRoster 1.2 CSV bundle into the directory (welfarekit-oneroster)",
+        description="Check a OneRoster 1.2 CSV bundle and import it into the directory in one "
+        "transaction; every error is reported with file, line and field and a bundle with "
+        "errors imports nothing. Needs the welfarekit-oneroster distribution.",
+    )
+    roster.add_argument("bundle", metavar="PATH", help="the bundle's folder")
+    roster.add_argument("--mapping", required=True, metavar="FILE",
+                        help="the TOML file with what OneRoster does not say")  # fmt: skip
+    roster.set_defaults(handler=_cmd_roster_import)
 
     retention_group = commands.add_parser("retention", help="the provider's retention: run")
     retention_commands = retention_group.add_subparsers(
