@@ -147,3 +147,15 @@ def test_the_command_line_imports(kit: WelfareKit, bundle: Path, tmp_path: Path,
     (bundle / "orgs.csv").unlink()
     assert main(args) == 1
     assert "orgs.csv:0: -: the file is missing" in capsys.readouterr().err
+
+
+def test_the_sample_bundle_in_examples_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from welfarekit.cli import main
+
+    examples = Path(__file__).resolve().parents[3] / "examples" / "oneroster"
+    args = ["roster", "import", str(examples), "--mapping", str(examples / "mapping.toml"),
+            "--db", str(tmp_path / "sample.db")]  # fmt: skip
+    assert main(args) == 0
+    assert "imported 2 students, 3 staff, 2 guardians" in capsys.readouterr().out
