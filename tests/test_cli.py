@@ -80,6 +80,7 @@ def test_demo_twice_on_sqlite_neither_fails_nor_duplicates(
         "Bullying notice (target) to Jaana Mäkelä: about their own child only",
         "group members listed from the current memberships",
         "Self-monitoring: § 15 deadline met",
+        "notification(s) to",
     ):
         assert expected in out, expected
     settings = Settings(database_url=str(database))

@@ -148,3 +148,27 @@ def test_the_outbox_commands(
     assert (
         "0 sent, 0 to retry, 0 failed for good, 0 waiting for a notifier" in capsys.readouterr().out
     )
+
+
+def test_the_file_notifier_writes_one_line_per_notification(tmp_path: Path) -> None:
+    import json
+
+    key_file = tmp_path / "keys.json"
+    from welfarekit.crypto import init_key_file
+
+    init_key_file(key_file)
+    target = tmp_path / "out" / "notifications.jsonl"
+    settings = Settings(database_url="memory://", plugins=(), key_file=key_file, notifier="file",
+                        adapter_options={"file": {"path": str(target)}})  # fmt: skip
+    with WelfareKit.open(settings) as chosen:  # the built-in notifier, chosen by name
+        assert type(chosen.notifier).__name__ == "FileNotifier"
+    kit = open_kit(tmp_path)
+    from welfarekit.builtin.file_notifier import FileNotifier
+
+    kit.plugin_manager.unregister(name="notifier:memory")
+    kit.plugin_manager.register(FileNotifier({"path": str(target)}), name="file")
+    as_(kit, TEACHER).refer(student_id="aino", professional_id="psy", concern=SECRET)
+    assert kit.deliver_notifications().sent == 2
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert {line["to"] for line in lines} == {"staff:psy", "guardian:sanna"}
+    assert SECRET not in target.read_text(encoding="utf-8")

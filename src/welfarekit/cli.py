@@ -80,6 +80,25 @@ def _cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deliver_demo_notifications(kit: WelfareKit) -> str:
+    """Deliver the demo's outbox: through the configured notifier, or else into a file
+    beside the key file (the built-in ``file`` notifier)."""
+    if kit.notifier is not None:
+        report = kit.deliver_notifications()
+        return f"Delivered {report.sent} notification(s) through {kit.settings.notifier}"
+    from welfarekit.builtin.file_notifier import FileNotifier
+
+    target = kit.settings.key_file.with_name("demo-notifications.jsonl")
+    notifier = FileNotifier({"path": target})
+    kit.plugin_manager.register(notifier, name="demo-file-notifier")
+    try:
+        report = kit.deliver_notifications()
+    finally:
+        kit.plugin_manager.unregister(name="demo-file-notifier")
+    return (f"Delivered {report.sent} notification(s) to {target} (the file notifier; "
+            "WELFAREKIT_NOTIFIER=smtp with welfarekit-smtp sends e-mail)")  # fmt: skip
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from welfarekit.crypto import init_key_file
     from welfarekit.demo import (
@@ -118,6 +137,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(describe_casework(kit, now))
         print()
         print(describe_communal(kit, now, published, notices))
+        print()
+        print(_deliver_demo_notifications(kit))
         print()
         print(
             f"Wrote {written} objects. Running the demo again refreshes the same objects; "

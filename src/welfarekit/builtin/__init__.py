@@ -3,11 +3,12 @@ third-party adapter."""
 
 from types import ModuleType
 
-from welfarekit.builtin import local_keyring, memory
+from welfarekit.builtin import file_notifier, local_keyring, memory
 
 BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
     ("memory", memory),
     ("local-keyring", local_keyring),
+    ("file-notifier", file_notifier),
 )
 
 __all__ = ["BUILTIN_PLUGINS"]
