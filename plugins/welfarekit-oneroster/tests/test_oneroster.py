@@ -143,7 +143,9 @@ def test_the_command_line_imports(kit: WelfareKit, bundle: Path, tmp_path: Path,
     args = ["roster", "import", str(bundle), "--mapping", str(bundle / "mapping.toml"),
             "--db", database]  # fmt: skip
     assert main(args) == 0
-    assert "2 students, 3 staff, 2 guardians" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "2 students, 3 staff, 2 guardians" in out
+    assert "[3/6] roles.csv: 7 rows" in err  # progress, file by file
     (bundle / "orgs.csv").unlink()
     assert main(args) == 1
     assert "orgs.csv:0: -: the file is missing" in capsys.readouterr().err

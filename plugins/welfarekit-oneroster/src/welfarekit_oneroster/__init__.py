@@ -102,13 +102,15 @@ class Bundle:
         return tuple(row for _, row in self.rows[name])
 
 
-def read_bundle(folder: str | Path) -> Bundle:
-    """Read and check a bundle; raise :class:`InvalidBundle` listing every problem."""
+def read_bundle(folder: str | Path, progress: Callable[[str], None] = lambda step: None) -> Bundle:
+    """Read and check a bundle; raise :class:`InvalidBundle` listing every problem.
+    ``progress`` hears of each file as it is read (for a large bundle's progress display)."""
     folder = Path(folder)
     errors: list[RosterError] = []
     rows: dict[str, tuple[tuple[int, Row], ...]] = {}
-    for name, columns in FILES.items():
+    for number, (name, columns) in enumerate(FILES.items(), 1):
         rows[name] = _read(folder / name, name, columns, errors)
+        progress(f"[{number}/{len(FILES)}] {name}: {len(rows[name])} rows")
     if not errors:
         _check_references(rows, errors)
     if errors:
@@ -243,8 +245,8 @@ def import_bundle(
     from welfarekit.clock import today_in_finland
 
     today = today or today_in_finland()
-    bundle = read_bundle(folder)
-    progress("checked")
+    bundle = read_bundle(folder, progress)
+    progress("checked: no errors")
     try:
         entities, counts = _entities(bundle, mapping)
     except InvalidValue as error:  # a value OneRoster allows but welfarekit refuses
