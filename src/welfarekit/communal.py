@@ -147,6 +147,8 @@ class CommunalMixin:
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
+        def _me(self) -> PersonRef: ...
+
         def _tell(
             self,
             tx: StorageTransaction,
@@ -186,11 +188,6 @@ class CommunalMixin:
     def _plan_resource(self) -> Resource:
         return Resource(type=ResourceType.WELFARE_PLAN, provider_id=self.actor.provider_id)
 
-    def _person_or_refuse(self) -> PersonRef:
-        if self.actor.person is None:
-            raise IntegrityError("a host system process cannot do this; act as a person")
-        return self.actor.person
-
     # -- the steering group's policies --------------------------------------------------------
 
     def set_policy(self, policy: WelfarePolicy, *, institution_id: str | None = None) -> None:
@@ -220,7 +217,7 @@ class CommunalMixin:
             tx.save(PolicyDocument(
                 provider_id=provider_id, scope=institution_id or PROVIDER_SCOPE,
                 body=policy.to_json(), updated_at=self.now,
-                updated_by=self._person_or_refuse(),
+                updated_by=self._me(),
             ))  # fmt: skip
 
     def policy(self, *, institution_id: str | None = None) -> WelfarePolicy:
@@ -269,7 +266,7 @@ class CommunalMixin:
             document = CommunalDocument(
                 id=document_id or uuid.uuid4().hex, provider_id=provider_id, group_id=group.id,
                 kind=kind, meeting_date=meeting_date, title=title, body=body,
-                written_by=self._person_or_refuse(), written_at=self.now,
+                written_by=self._me(), written_at=self.now,
             )  # fmt: skip
             names = self._names(tx)
             names.check("CommunalDocument.title", title)
@@ -355,7 +352,7 @@ class CommunalMixin:
 
     def my_initiatives(self) -> list[InitiativeView]:
         """The initiatives the actor sent, with their status and the group's answer."""
-        person = self._person_or_refuse()
+        person = self._me()
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
             mine = [i for i in tx.list(Initiative, provider_id) if i.initiator == person]
@@ -496,7 +493,7 @@ class CommunalMixin:
             checklist = [attrs.asdict(CrisisStep(step=s)) for s in crisis_steps(plan)]
             event = CrisisEvent(
                 id=crisis_id, provider_id=provider_id, institution_id=institution_id,
-                kind=kind, title=title, activated_by=self._person_or_refuse(),
+                kind=kind, title=title, activated_by=self._me(),
                 activated_at=self.now, checklist=json.dumps(checklist, ensure_ascii=False),
             )  # fmt: skip
             tx.insert(event)
@@ -509,7 +506,7 @@ class CommunalMixin:
     ) -> CrisisLog:
         """Mark step ``step`` (counting from 0) of the checklist done, by the actor, now."""
         return self._update_crisis(crisis_id, Action.WRITE, lambda event, names: _with_step(
-            event, step, by=str(self._person_or_refuse()), now=self.now, note=note, names=names))  # fmt: skip
+            event, step, by=str(self._me()), now=self.now, note=note, names=names))  # fmt: skip
 
     def record_aftercare(self, crisis_id: str, *, support: str) -> CrisisLog:
         """Record psychosocial support and aftercare given (to groups, never to a named
@@ -583,7 +580,7 @@ class CommunalMixin:
         provider_id = self.actor.provider_id
         notices = []
         with self._transaction() as tx:
-            me = self._person_or_refuse()
+            me = self._me()
             staff = tx.get(StaffMember, provider_id, me.id) if me.kind is PersonKind.STAFF else None
             resource = Resource(type=ResourceType.DIRECTORY, provider_id=provider_id,
                                 id="bullying-notice")  # fmt: skip

@@ -109,7 +109,7 @@ class WelfarePlanMixin:
 
         def _plan_resource(self) -> Resource: ...
 
-        def _person_or_refuse(self) -> PersonRef: ...
+        def _me(self) -> PersonRef: ...
 
         def _institution_group(
             self, tx: StorageTransaction, institution_id: str
@@ -202,7 +202,7 @@ class WelfarePlanMixin:
             self._current(tx, section_key)
             NameIndex(tx.list(Student, provider_id)).check("PlanComment.text", text)
             comment = PlanComment(id=uuid.uuid4().hex, provider_id=provider_id,
-                                  section_key=section_key, author=self._person_or_refuse(),
+                                  section_key=section_key, author=self._me(),
                                   text=text, created_at=self.now)  # fmt: skip
             tx.insert(comment)
         return comment
@@ -300,7 +300,7 @@ class WelfarePlanMixin:
         return PlanSectionVersion(
             id=f"{key}.v{number}", provider_id=self.actor.provider_id, section_key=key,
             version=number, title=title, institution_id=institution_id, body=body,
-            review_by=review_by, changed_by=self._person_or_refuse(), changed_at=self.now,
+            review_by=review_by, changed_by=self._me(), changed_at=self.now,
             note=note,
         )  # fmt: skip
 
@@ -355,7 +355,7 @@ class WelfarePlanMixin:
                 raise IntegrityError(f"the plan is {state.status.value}; it must be {wanted}")
             changes: dict[str, Any] = {"status": status}
             if status is PlanStatus.APPROVED:
-                changes |= {"approved_by": self._person_or_refuse(), "approved_at": self.now}
+                changes |= {"approved_by": self._me(), "approved_at": self.now}
             if status is PlanStatus.PUBLISHED:
                 changes |= {"published_at": self.now}
             state = attrs.evolve(state, **changes)
