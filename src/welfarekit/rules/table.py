@@ -59,8 +59,16 @@ COLUMNS: tuple[tuple[str, Resource], ...] = (
     ("the student's booking", Resource(type=ResourceType.BOOKING, provider_id=_P,
                                        student_id="student",
                                        holder=PersonRef(PersonKind.STAFF, "nurse"))),
+    ("a referral of the student to the nurse", Resource(
+        type=ResourceType.REFERRAL, provider_id=_P, student_id="student",
+        holder=PersonRef(PersonKind.STAFF, "nurse"))),
     ("the student's access report", Resource(type=ResourceType.AUDIT_LOG, provider_id=_P,
                                              student_id="student")),
+    ("a matter the student left with the nurse", Resource(
+        type=ResourceType.CONFIDENTIAL_MATTER, provider_id=_P, owner=_STUDENT,
+        holder=PersonRef(PersonKind.STAFF, "nurse"))),
+    ("the communal group's minutes", Resource(type=ResourceType.COMMUNAL_DOCUMENT,
+                                              provider_id=_P, group_id="wellbeing")),
     ("the communal group's initiatives", Resource(type=ResourceType.INITIATIVE, provider_id=_P,
                                                   group_id="wellbeing")),
     ("the welfare plan", Resource(type=ResourceType.WELFARE_PLAN, provider_id=_P)),
