@@ -1,0 +1,120 @@
+"""The example portal (examples/portal) with Flask's test client: sign-in, the rules deciding
+each page (a refusal says why), CSRF on every form, safe headers, and a booking journey."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+flask = pytest.importorskip("flask", reason="the example portal needs Flask")
+
+from examples.portal import create_app  # noqa: E402
+from welfarekit import Settings, WelfareKit  # noqa: E402
+from welfarekit.crypto import init_key_file  # noqa: E402
+from welfarekit.demo import build_consent_demo, build_demo, build_record_demo  # noqa: E402
+from welfarekit.demo_casework import build_casework_demo  # noqa: E402
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[object]:
+    init_key_file(tmp_path / "keys.json")
+    kit = WelfareKit.open(Settings(database_url=f"sqlite:///{tmp_path / 'portal.db'}",
+                                   key_file=tmp_path / "keys.json"))  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    build_demo(kit)
+    build_consent_demo(kit, now)
+    build_record_demo(kit, now)
+    build_casework_demo(kit, now)
+    app = create_app(kit, secret_key="test", secure_cookies=True)
+    yield app.test_client()
+    kit.close()
+
+
+def token(client: object, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)  # type: ignore[attr-defined]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def sign_in(client: object, who: str) -> None:
+    response = client.post("/sign-in", data={"user": who,  # type: ignore[attr-defined]
+                                             "csrf_token": token(client, "/sign-in")})  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_a_student_sees_her_records_and_who_accessed_them(client: object) -> None:
+    sign_in(client, "student:aino.korhonen")
+    home = client.get("/").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Welcome, Aino Korhonen" in home
+    records = client.get("/students/aino.korhonen/records").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Poissaolojen lisääntyminen" in records
+    link = re.search(r'href="(/records/[^"]+)"', records)
+    assert link
+    record = client.get(link.group(1)).get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Poissaolot ovat lisääntyneet" in record
+    access = client.get("/students/aino.korhonen/access").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "welfare_record.read" in access
+
+
+def test_a_teacher_is_refused_with_the_reason(client: object) -> None:
+    sign_in(client, "staff:juha.makinen")
+    response = client.get("/students/aino.korhonen/records")  # type: ignore[attr-defined]
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "gives no access to a student" in page
+    assert "Traceback" not in page
+
+
+def test_every_form_needs_its_csrf_token(client: object) -> None:
+    response = client.post("/sign-in", data={"user": "student:aino.korhonen"})  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    sign_in(client, "student:veeti.hiltunen")
+    forged = client.post("/students/veeti.hiltunen/bookings", data={"slot": "x"})  # type: ignore[attr-defined]
+    assert forged.status_code == 400
+
+
+def test_safe_headers_and_cookies(client: object) -> None:
+    response = client.get("/sign-in")  # type: ignore[attr-defined]
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    signed = client.post("/sign-in", data={"user": "student:aino.korhonen",  # type: ignore[attr-defined]
+                                           "csrf_token": token(client, "/sign-in")})  # fmt: skip
+    cookie = signed.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_signed_out_pages_send_to_sign_in(client: object) -> None:
+    response = client.get("/students/aino.korhonen/records")  # type: ignore[attr-defined]
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/sign-in")
+
+
+def test_a_student_books_and_cancels(client: object) -> None:
+    sign_in(client, "student:aino.korhonen")
+    page = client.get("/students/aino.korhonen/bookings").get_data(as_text=True)  # type: ignore[attr-defined]
+    slot = re.search(r'name="slot" value="([^"]+)"', page)
+    assert slot, page
+    booked = client.post("/students/aino.korhonen/bookings", follow_redirects=True,  # type: ignore[attr-defined]
+                         data={"slot": slot.group(1), "csrf_token": token(
+                             client, "/students/aino.korhonen/bookings")})  # fmt: skip
+    text = booked.get_data(as_text=True)
+    assert "Booked." in text
+    cancel = re.search(r'action="(/bookings/[^"]+/cancel)"', text)
+    assert cancel
+    cancelled = client.post(cancel.group(1), follow_redirects=True,  # type: ignore[attr-defined]
+                            data={"csrf_token": token(client, "/students/aino.korhonen/bookings")})  # fmt: skip
+    assert "Cancelled." in cancelled.get_data(as_text=True)
+
+
+def test_a_professional_sees_the_caseload(client: object) -> None:
+    sign_in(client, "staff:minna.lehtonen")
+    page = client.get("/caseload").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "referral — student veeti.hiltunen" in page
