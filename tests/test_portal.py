@@ -118,3 +118,38 @@ def test_a_professional_sees_the_caseload(client: object) -> None:
     sign_in(client, "staff:minna.lehtonen")
     page = client.get("/caseload").get_data(as_text=True)  # type: ignore[attr-defined]
     assert "referral — student veeti.hiltunen" in page
+
+
+def test_a_student_leaves_a_matter_sends_an_initiative_and_downloads_her_data(
+    client: object,
+) -> None:
+    sign_in(client, "student:aino.korhonen")
+    left = client.post("/matters", follow_redirects=True, data={  # type: ignore[attr-defined]
+        "holder": "kaisa.salminen", "text": "Minua jännittää kokeet.",
+        "csrf_token": token(client, "/matters")})  # fmt: skip
+    assert "Minua jännittää kokeet." in left.get_data(as_text=True)
+    sent = client.post("/initiatives", follow_redirects=True, data={  # type: ignore[attr-defined]
+        "group": "wellbeing-lukio", "subject": "Lepotila", "text": "Hiljainen tila välitunneille",
+        "csrf_token": token(client, "/initiatives")})  # fmt: skip
+    assert "Lepotila — received" in sent.get_data(as_text=True)
+    copy = client.get("/students/aino.korhonen/copy")  # type: ignore[attr-defined]
+    assert copy.headers["Content-Disposition"].startswith("attachment")
+    assert copy.get_json()["student"]["name"] == "Aino Korhonen"
+
+
+def test_a_teacher_refers_and_then_cannot_read_it(client: object) -> None:
+    sign_in(client, "staff:juha.makinen")
+    made = client.post("/referrals/new", follow_redirects=True, data={  # type: ignore[attr-defined]
+        "student": "aino.korhonen", "professional": "tuomas.saarinen",
+        "concern": "Väsynyt tunneilla", "csrf_token": token(client, "/referrals/new")})  # fmt: skip
+    assert "The referral was made" in made.get_data(as_text=True)
+    assert "Väsynyt tunneilla" not in made.get_data(as_text=True)
+    denied = client.get("/self-monitoring")  # type: ignore[attr-defined]
+    assert denied.status_code == 403
+
+
+def test_the_principal_sees_self_monitoring_and_access_requests(client: object) -> None:
+    sign_in(client, "staff:helena.virtanen")
+    page = client.get("/self-monitoring").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Students per school social worker" in page
+    assert "due" in page  # Aino's request from the demo

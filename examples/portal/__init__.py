@@ -42,6 +42,13 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
 )
 """The demo provider's people one can sign in as."""
 
+HOLDERS: tuple[tuple[str, str], ...] = (
+    ("kaisa.salminen", "Kaisa Salminen, nurse"),
+    ("minna.lehtonen", "Minna Lehtonen, school social worker"),
+    ("tuomas.saarinen", "Tuomas Saarinen, psychologist"),
+)
+"""Welfare staff a matter can be left with or a student referred to."""
+
 
 def create_app(
     kit: WelfareKit,
@@ -119,6 +126,15 @@ def create_app(
         session.clear()
         return redirect(url_for("sign_in"))
 
+    _student_pages(app, welfare)
+    _staff_pages(app, welfare)
+    return app
+
+
+def _student_pages(app: Flask, welfare: Callable[[], Any]) -> None:
+    """What a student (or an entitled guardian) does: records, access, bookings, a copy,
+    a matter left confidentially, initiatives."""
+
     @app.get("/students/<student_id>/records")
     def records(student_id: str) -> str:
         found = welfare().records(student_id)
@@ -151,11 +167,55 @@ def create_app(
         flash("Cancelled.")
         return redirect(url_for("bookings", student_id=cancelled.student_id))
 
+    @app.get("/students/<student_id>/copy")
+    def copy(student_id: str) -> Any:
+        exported = welfare().export_subject_data(student_id)
+        return app.response_class(exported.to_json(), mimetype="application/json",
+                                  headers={"Content-Disposition":
+                                           "attachment; filename=welfare-data.json"})  # fmt: skip
+
+    @app.route("/matters", methods=["GET", "POST"])
+    def matters() -> Any:
+        portal = welfare()
+        if request.method == "POST":
+            portal.leave_matter(holder_id=request.form["holder"], text=request.form["text"])
+            flash("Your message was left confidentially.")
+            return redirect(url_for("matters"))
+        return render_template("matters.html", matters=portal.matters(), holders=HOLDERS)
+
+    @app.route("/initiatives", methods=["GET", "POST"])
+    def initiatives() -> Any:
+        portal = welfare()
+        if request.method == "POST":
+            portal.send_initiative(group_id=request.form["group"],
+                                   subject=request.form["subject"], text=request.form["text"])  # fmt: skip
+            flash("Your initiative was sent; you will be told when it has an answer.")
+            return redirect(url_for("initiatives"))
+        return render_template("initiatives.html", mine=portal.my_initiatives())
+
+
+def _staff_pages(app: Flask, welfare: Callable[[], Any]) -> None:
+    """What staff do: the caseload, a referral, the self-monitoring report."""
+
     @app.get("/caseload")
     def caseload() -> str:
         return render_template("caseload.html", caseload=welfare().caseload())
 
-    return app
+    @app.route("/referrals/new", methods=["GET", "POST"])
+    def refer() -> Any:
+        if request.method == "POST":
+            welfare().refer(student_id=request.form["student"],
+                            professional_id=request.form["professional"],
+                            concern=request.form["concern"])  # fmt: skip
+            flash("The referral was made; the professional will contact you and the student.")
+            return redirect(url_for("home"))
+        return render_template("refer.html", professionals=HOLDERS)
+
+    @app.get("/self-monitoring")
+    def self_monitoring() -> str:
+        portal = welfare()
+        return render_template("self_monitoring.html", report=portal.self_monitoring_report(),
+                               requests=portal.access_requests())  # fmt: skip
 
 
 def _name(kit: WelfareKit, person: PersonRef) -> str:
