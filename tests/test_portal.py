@@ -153,3 +153,20 @@ def test_the_principal_sees_self_monitoring_and_access_requests(client: object) 
     page = client.get("/self-monitoring").get_data(as_text=True)  # type: ignore[attr-defined]
     assert "Students per school social worker" in page
     assert "due" in page  # Aino's request from the demo
+
+
+def test_a_student_withdraws_a_consent(client: object) -> None:
+    sign_in(client, "student:aino.korhonen")
+    page = client.get("/students/aino.korhonen/consents").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "form expert group" in page
+    action = re.search(
+        r'action="(/students/aino.korhonen/consents/demo-consent-aino/withdraw)"', page
+    )
+    assert action, page
+    done = client.post(action.group(1), follow_redirects=True,  # type: ignore[attr-defined]
+                       data={"csrf_token": token(client, "/students/aino.korhonen/consents")})  # fmt: skip
+    text = done.get_data(as_text=True)
+    assert "Withdrawn from now on" in text
+    assert "withdrawn" in text
+    sign_in(client, "staff:tuomas.saarinen")  # the group's psychologist loses access
+    assert client.get("/students/aino.korhonen/records").status_code == 403  # type: ignore[attr-defined]

@@ -167,6 +167,19 @@ def _student_pages(app: Flask, welfare: Callable[[], Any]) -> None:
         flash("Cancelled.")
         return redirect(url_for("bookings", student_id=cancelled.student_id))
 
+    @app.get("/students/<student_id>/consents")
+    def consents(student_id: str) -> str:
+        history = welfare().will_history(student_id)
+        withdrawn = {w.withdraws for w in history.withdrawals}
+        return render_template("consents.html", student_id=student_id, history=history,
+                               withdrawn=withdrawn)  # fmt: skip
+
+    @app.post("/students/<student_id>/consents/<record_id>/withdraw")
+    def withdraw(student_id: str, record_id: str) -> Any:
+        welfare().withdraw(student_id=student_id, record_id=record_id, method="electronic")
+        flash("Withdrawn from now on; what was done before stays as it was.")
+        return redirect(url_for("consents", student_id=student_id))
+
     @app.get("/students/<student_id>/copy")
     def copy(student_id: str) -> Any:
         exported = welfare().export_subject_data(student_id)
