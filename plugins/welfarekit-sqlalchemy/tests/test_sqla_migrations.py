@@ -122,7 +122,10 @@ def differences(engine: Engine) -> list[object]:
 
 
 def table_of(diff: Any) -> str:
-    """The table an autogenerate difference (``add_table``, ``add_index``) is about."""
+    """The table an autogenerate difference (``add_table``, ``add_index``, ``add_column``)
+    is about."""
+    if diff[0] in ("add_column", "remove_column"):  # (kind, schema, table name, column)
+        return str(diff[2])
     obj = diff[1]
     return str(getattr(obj, "table", obj).name)
 
