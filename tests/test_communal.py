@@ -367,8 +367,6 @@ def test_the_self_monitoring_report_matches_hand_computed_figures(kit: WelfareKi
     as_(kit, PSY).publish_availability(service="psychologist", starts_at=late,
                                        ends_at=late + dt.timedelta(hours=1), slot_id="late")  # fmt: skip
     as_(kit, AINO).book("late", student_id="aino", asked_on=asked)
-    cancelled = as_(kit, AINO).book("s0", student_id="aino") if False else None
-    assert cancelled is None
     as_(kit, AINO, NOW - dt.timedelta(days=10)).send_initiative(
         group_id="wellbeing", subject="a", text="b")  # fmt: skip
     as_(kit, AINO, NOW - dt.timedelta(days=4)).send_initiative(
