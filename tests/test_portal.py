@@ -170,3 +170,36 @@ def test_a_student_withdraws_a_consent(client: object) -> None:
     assert "withdrawn" in text
     sign_in(client, "staff:tuomas.saarinen")  # the group's psychologist loses access
     assert client.get("/students/aino.korhonen/records").status_code == 403  # type: ignore[attr-defined]
+
+
+def test_a_guardian_sees_her_childs_records_and_a_vetoed_guardian_sees_why_not(
+    client: object,
+) -> None:
+    sign_in(client, "guardian:sanna.korhonen")
+    page = client.get("/students/aino.korhonen/records").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Poissaolojen lisääntyminen" in page
+    sign_in(client, "guardian:jaana.makela")
+    refused = client.get("/students/eetu.makela/records")  # type: ignore[attr-defined]
+    assert refused.status_code == 403
+    assert "18(2)" in refused.get_data(as_text=True)
+
+
+def test_a_psychologist_opens_a_time_and_a_teacher_alerts_the_crisis_group(
+    client: object,
+) -> None:
+    sign_in(client, "staff:tuomas.saarinen")
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).strftime("%Y-%m-%dT10:00")
+    opened = client.post("/availability", follow_redirects=True, data={  # type: ignore[attr-defined]
+        "service": "psychologist", "starts_at": later,
+        "csrf_token": token(client, "/availability")})  # fmt: skip
+    assert "The time is open for booking." in opened.get_data(as_text=True)
+    sign_in(client, "staff:juha.makinen")
+    alerted = client.post("/crisis", follow_redirects=True, data={  # type: ignore[attr-defined]
+        "institution": "harjula-lukio", "kind": "accident", "title": "Liukastuminen pihalla",
+        "csrf_token": token(client, "/crisis")})  # fmt: skip
+    assert "The crisis group was alerted" in alerted.get_data(as_text=True)
+    named = client.post("/crisis", data={  # type: ignore[attr-defined]
+        "institution": "harjula-lukio", "kind": "loss", "title": "Aino Korhonen",
+        "csrf_token": token(client, "/crisis")})  # fmt: skip
+    assert named.status_code == 400  # a communal log names no student
+    assert "names a student" in named.get_data(as_text=True)

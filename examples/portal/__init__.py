@@ -27,6 +27,7 @@ from welfarekit import (
     WelfareKit,
     WelfareKitError,
 )
+from welfarekit.clock import FINLAND
 from welfarekit.demo import DEMO_PROVIDER_ID
 
 __all__ = ["DEMO_USERS", "create_app"]
@@ -39,6 +40,7 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("staff", "tuomas.saarinen", "Tuomas Saarinen, psychologist"),
     ("staff", "minna.lehtonen", "Minna Lehtonen, school social worker"),
     ("staff", "helena.virtanen", "Helena Virtanen, principal"),
+    ("guardian", "jaana.makela", "Jaana Mäkelä, Eetu's guardian (Eetu forbade access)"),
 )
 """The demo provider's people one can sign in as."""
 
@@ -223,6 +225,27 @@ def _staff_pages(app: Flask, welfare: Callable[[], Any]) -> None:
             flash("The referral was made; the professional will contact you and the student.")
             return redirect(url_for("home"))
         return render_template("refer.html", professionals=HOLDERS)
+
+    @app.route("/availability", methods=["GET", "POST"])
+    def availability() -> Any:
+        portal = welfare()
+        if request.method == "POST":
+            start = dt.datetime.fromisoformat(request.form["starts_at"]).replace(tzinfo=FINLAND)
+            portal.publish_availability(service=request.form["service"], starts_at=start,
+                                        ends_at=start + dt.timedelta(minutes=45))  # fmt: skip
+            flash("The time is open for booking.")
+            return redirect(url_for("availability"))
+        return render_template("availability.html", slots=portal.available_slots(
+            staff_id=portal.actor.person.id))  # fmt: skip
+
+    @app.route("/crisis", methods=["GET", "POST"])
+    def crisis() -> Any:
+        if request.method == "POST":
+            log = welfare().activate_crisis(institution_id=request.form["institution"],
+                                            kind=request.form["kind"], title=request.form["title"])  # fmt: skip
+            flash(f"The crisis group was alerted; {len(log.checklist)} steps to take.")
+            return redirect(url_for("home"))
+        return render_template("crisis.html")
 
     @app.get("/self-monitoring")
     def self_monitoring() -> str:
