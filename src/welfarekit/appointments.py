@@ -18,7 +18,7 @@ import attrs
 
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.clock import today_in_finland
-from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
+from welfarekit.errors import ConflictError, IntegrityError, NotFound
 from welfarekit.model import (
     AvailabilitySlot,
     Booking,
@@ -98,6 +98,14 @@ class AppointmentsMixin:
         ) -> NoReturn: ...
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
+
+        def _require(
+            self,
+            tx: StorageTransaction,
+            action: Action,
+            resource: Resource,
+            basis: LegalBasis | None = None,
+        ) -> tuple[Decision, Facts]: ...
 
         def _tell(
             self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
@@ -202,9 +210,7 @@ class AppointmentsMixin:
         provider_id = self.actor.provider_id
         slot = self._slot(tx, slot_id)
         resource = self._booking_resource(student_id, slot.professional, slot.id)
-        decision, _ = self._decide(tx, Action.WRITE, resource, None)
-        if not decision.allowed:
-            raise AccessDenied(decision)
+        self._require(tx, Action.WRITE, resource)
         person = self.actor.person
         if person is None or person.kind not in (PersonKind.STUDENT, PersonKind.GUARDIAN):
             self._refuse(tx, Action.WRITE, resource,
@@ -246,9 +252,7 @@ class AppointmentsMixin:
                 rescheduled_to: str | None) -> Booking:  # fmt: skip
         booking = self._booking(tx, booking_id)
         resource = self._booking_resource(booking.student_id, booking.professional, booking.id)
-        decision, _ = self._decide(tx, Action.WRITE, resource, None)
-        if not decision.allowed:
-            raise AccessDenied(decision)
+        self._require(tx, Action.WRITE, resource)
         if booking.status is BookingStatus.CANCELLED:
             raise IntegrityError("that booking was cancelled already")
         cancelled = attrs.evolve(booking, status=BookingStatus.CANCELLED, cancelled_at=self.now,
@@ -276,9 +280,7 @@ class AppointmentsMixin:
             for booking in found:
                 resource = self._booking_resource(booking.student_id, booking.professional,
                                                   booking.id)  # fmt: skip
-                decision, _ = self._decide(tx, Action.READ, resource, None)
-                if not decision.allowed:
-                    raise AccessDenied(decision)
+                self._require(tx, Action.READ, resource)
                 opened.append(_appointment(booking, self._slot(tx, booking.slot_id)))
         return sorted(opened, key=lambda a: (a.slot.starts_at, a.booking.id))
 
@@ -296,9 +298,7 @@ class AppointmentsMixin:
         with self._transaction() as tx:
             resource = Resource(type=ResourceType.REFERRAL, provider_id=provider_id,
                                 holder=person)  # fmt: skip
-            decision, _ = self._decide(tx, Action.LIST, resource, None)
-            if not decision.allowed:
-                raise AccessDenied(decision)
+            self._require(tx, Action.LIST, resource)
             referrals = tx.list(SealedReferral, provider_id, professional_id=person.id)
             bookings = tx.list(Booking, provider_id, staff_id=person.id)
             slots = {s.id: s for s in tx.list(AvailabilitySlot, provider_id, staff_id=person.id)}

@@ -138,6 +138,14 @@ class CaseworkMixin:
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
+        def _require(
+            self,
+            tx: StorageTransaction,
+            action: Action,
+            resource: Resource,
+            basis: LegalBasis | None = None,
+        ) -> tuple[Decision, Facts]: ...
+
         def timeline(self, record_id: str) -> RecordTimeline: ...
 
         def _tell(
@@ -145,15 +153,6 @@ class CaseworkMixin:
         ) -> None: ...
 
     # -- helpers ------------------------------------------------------------------------------
-
-    def _require(
-        self, tx: StorageTransaction, action: Action, resource: Resource,
-        basis: LegalBasis | None = None,
-    ) -> tuple[Decision, Facts]:  # fmt: skip
-        decision, facts = self._decide(tx, action, resource, basis)
-        if not decision.allowed or facts is None:
-            raise AccessDenied(decision)
-        return decision, facts
 
     def _me(self) -> PersonRef:
         if self.actor.person is None:
@@ -496,9 +495,7 @@ class CaseworkMixin:
             if matter is None:
                 raise NotFound(f"no confidential matter {matter_id!r}")
             resource = attrs.evolve(self._matter_resource(matter))
-            decision, _ = self._decide(tx, Action.MANAGE, resource, None)
-            if not decision.allowed:
-                raise AccessDenied(decision)
+            self._require(tx, Action.MANAGE, resource)
             if matter.status != "open":
                 raise IntegrityError(f"the matter was {matter.status.replace('_', ' ')} already")
             if tx.get(Student, provider_id, student_id) is None:

@@ -22,7 +22,7 @@ from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.audit import AuditEvent
 from welfarekit.auditing import emit
 from welfarekit.crypto import Keyset, WrappedKeyset, keyset_associated_data
-from welfarekit.errors import AccessDenied, IntegrityError, InvalidValue, NotFound
+from welfarekit.errors import IntegrityError, InvalidValue, NotFound
 from welfarekit.identifiable import NameIndex
 from welfarekit.model import (
     CommunalDocument,
@@ -147,6 +147,14 @@ class CommunalMixin:
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
+        def _require(
+            self,
+            tx: StorageTransaction,
+            action: Action,
+            resource: Resource,
+            basis: LegalBasis | None = None,
+        ) -> tuple[Decision, Facts]: ...
+
         def _me(self) -> PersonRef: ...
 
         def _tell(
@@ -166,12 +174,6 @@ class CommunalMixin:
                                  name: str | None = None) -> Any: ...  # fmt: skip
 
     # -- helpers ------------------------------------------------------------------------------
-
-    def _allow(self, tx: StorageTransaction, action: Action, resource: Resource) -> Facts:
-        decision, facts = self._decide(tx, action, resource, None)
-        if not decision.allowed or facts is None:
-            raise AccessDenied(decision)
-        return facts
 
     def _names(self, tx: StorageTransaction) -> NameIndex:
         return NameIndex(tx.list(Student, self.actor.provider_id))
@@ -198,7 +200,7 @@ class CommunalMixin:
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
             if institution_id is None:
-                self._allow(tx, Action.MANAGE, self._plan_resource())
+                self._require(tx, Action.MANAGE, self._plan_resource())
                 if policy.group_names or policy.register_responsible_role:
                     provider = tx.get(EducationProvider, provider_id, provider_id)
                     assert provider is not None
@@ -210,7 +212,7 @@ class CommunalMixin:
                     ))  # fmt: skip
             else:
                 group = self._institution_group(tx, institution_id)
-                self._allow(tx, Action.MANAGE, Resource(
+                self._require(tx, Action.MANAGE, Resource(
                     type=ResourceType.COMMUNAL_DOCUMENT, provider_id=provider_id,
                     group_id=group.id))  # fmt: skip
                 check_override(self._stored_policy(tx, None) or WelfarePolicy(), policy)
@@ -224,7 +226,7 @@ class CommunalMixin:
         """The policy that applies to the provider or to one institution."""
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
-            self._allow(tx, Action.READ, self._plan_resource())
+            self._require(tx, Action.READ, self._plan_resource())
             provider = tx.get(EducationProvider, provider_id, provider_id)
             assert provider is not None
             base = self._stored_policy(tx, None)
@@ -260,7 +262,7 @@ class CommunalMixin:
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
             group = self._communal_group(tx, group_id)
-            self._allow(tx, Action.WRITE, Resource(type=ResourceType.COMMUNAL_DOCUMENT,
+            self._require(tx, Action.WRITE, Resource(type=ResourceType.COMMUNAL_DOCUMENT,
                                                    provider_id=provider_id,
                                                    id=document_id, group_id=group.id))  # fmt: skip
             document = CommunalDocument(
@@ -279,7 +281,7 @@ class CommunalMixin:
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
             group = self._communal_group(tx, group_id)
-            self._allow(tx, Action.LIST, Resource(type=ResourceType.COMMUNAL_DOCUMENT,
+            self._require(tx, Action.LIST, Resource(type=ResourceType.COMMUNAL_DOCUMENT,
                                                   provider_id=provider_id, group_id=group.id))  # fmt: skip
             found = tx.list(CommunalDocument, provider_id, group_id=group_id)
         return sorted(found, key=lambda d: (d.meeting_date, d.written_at), reverse=True)
@@ -306,7 +308,7 @@ class CommunalMixin:
             group = self._communal_group(tx, group_id)
             resource = Resource(type=ResourceType.INITIATIVE, provider_id=provider_id,
                                 id=initiative_id, group_id=group.id, owner=self.actor.person)  # fmt: skip
-            self._allow(tx, Action.WRITE, resource)
+            self._require(tx, Action.WRITE, resource)
             named = sorted(self._names(tx).students_named(f"{subject}\n{text}"))
             student_id = about_student or (named[0] if named else None)
             if about_student is not None and tx.get(Student, provider_id, about_student) is None:
@@ -339,14 +341,14 @@ class CommunalMixin:
         opened = []
         with self._transaction() as tx:
             group = self._communal_group(tx, group_id)
-            self._allow(tx, Action.LIST, Resource(type=ResourceType.INITIATIVE,
+            self._require(tx, Action.LIST, Resource(type=ResourceType.INITIATIVE,
                                                   provider_id=provider_id, group_id=group.id))  # fmt: skip
             leaders = self._leaders(tx, group)
             for initiative in sorted(tx.list(Initiative, provider_id, group_id=group_id),
                                      key=lambda i: i.received_at):  # fmt: skip
                 if initiative.student_id is not None and self.actor.person not in leaders:
                     continue  # never listed to the group by name
-                self._allow(tx, Action.READ, self._initiative_resource(initiative, leaders))
+                self._require(tx, Action.READ, self._initiative_resource(initiative, leaders))
                 opened.append(self._open_initiative(initiative))
         return opened
 
@@ -357,7 +359,7 @@ class CommunalMixin:
         with self._transaction() as tx:
             mine = [i for i in tx.list(Initiative, provider_id) if i.initiator == person]
             for initiative in mine:
-                self._allow(tx, Action.READ, self._initiative_resource(initiative, []))
+                self._require(tx, Action.READ, self._initiative_resource(initiative, []))
         return [self._open_initiative(i) for i in sorted(mine, key=lambda i: i.received_at)]
 
     def answer_initiative(
@@ -371,7 +373,7 @@ class CommunalMixin:
         with self._transaction() as tx:
             initiative = self._initiative(tx, initiative_id)
             group = self._communal_group(tx, initiative.group_id)
-            self._allow(tx, Action.WRITE,
+            self._require(tx, Action.WRITE,
                         self._initiative_resource(initiative, self._leaders(tx, group)))  # fmt: skip
             if initiative.student_id is not None:
                 raise IntegrityError("an initiative naming a student is routed, not answered in "
@@ -404,7 +406,7 @@ class CommunalMixin:
         with self._transaction() as tx:
             initiative = self._initiative(tx, initiative_id)
             group = self._communal_group(tx, initiative.group_id)
-            self._allow(tx, Action.MANAGE,
+            self._require(tx, Action.MANAGE,
                         self._initiative_resource(initiative, self._leaders(tx, group)))  # fmt: skip
             if initiative.student_id is None:
                 raise IntegrityError("this initiative names no student: the group answers it")
@@ -485,7 +487,7 @@ class CommunalMixin:
             if tx.get(Institution, provider_id, institution_id) is None:
                 raise NotFound(f"no institution {institution_id!r}")
             group = self._institution_group(tx, institution_id)
-            self._allow(tx, Action.WRITE, Resource(type=ResourceType.CRISIS_EVENT,
+            self._require(tx, Action.WRITE, Resource(type=ResourceType.CRISIS_EVENT,
                                                    provider_id=provider_id, id=crisis_id,
                                                    group_id=group.id))  # fmt: skip
             self._names(tx).check("CrisisEvent.title", title)
@@ -534,7 +536,7 @@ class CommunalMixin:
     def crisis_log(self, crisis_id: str) -> CrisisLog:
         with self._transaction() as tx:
             event = self._crisis(tx, crisis_id)
-            self._allow(tx, Action.READ, self._crisis_resource(tx, event))
+            self._require(tx, Action.READ, self._crisis_resource(tx, event))
         return _crisis_log(event)
 
     def _crisis(self, tx: StorageTransaction, crisis_id: str) -> CrisisEvent:
@@ -551,7 +553,7 @@ class CommunalMixin:
     def _update_crisis(self, crisis_id: str, action: Action, change: Any) -> CrisisLog:
         with self._transaction() as tx:
             event = self._crisis(tx, crisis_id)
-            self._allow(tx, action, self._crisis_resource(tx, event))
+            self._require(tx, action, self._crisis_resource(tx, event))
             if event.status is CrisisStatus.CLOSED:
                 raise IntegrityError("the crisis is closed; its log stays as it was")
             event = change(event, self._names(tx))

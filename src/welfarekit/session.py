@@ -167,6 +167,19 @@ class Session(
         self._audit(tx, decision)
         return decision, facts
 
+    def _require(
+        self,
+        tx: StorageTransaction,
+        action: Action,
+        resource: Resource,
+        basis: LegalBasis | None = None,
+    ) -> tuple[Decision, Facts]:
+        """Decide and audit; :class:`~welfarekit.errors.AccessDenied` on a refusal."""
+        decision, facts = self._decide(tx, action, resource, basis)
+        if not decision.allowed or facts is None:
+            raise AccessDenied(decision)
+        return decision, facts
+
     def _refuse(
         self, tx: StorageTransaction, action: Action, resource: Resource, reason: str
     ) -> NoReturn:

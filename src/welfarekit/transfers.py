@@ -104,6 +104,14 @@ class TransfersMixin:
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
+        def _require(
+            self,
+            tx: StorageTransaction,
+            action: Action,
+            resource: Resource,
+            basis: LegalBasis | None = None,
+        ) -> tuple[Decision, Facts]: ...
+
         def _tell(
             self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
         ) -> None: ...
@@ -168,9 +176,7 @@ class TransfersMixin:
         provider_id, student_id = header.provider_id, header.student_id
         resource = Resource(type=ResourceType.WELFARE_RECORD, provider_id=provider_id,
                             id=header.id, student_id=student_id, recipient=to_provider)  # fmt: skip
-        decision, _ = self._decide(tx, Action.MANAGE, resource, None)
-        if not decision.allowed:
-            raise AccessDenied(decision)
+        self._require(tx, Action.MANAGE, resource)
         keyset = self._vault.keyset(tx, provider_id, student_id, create=False)
         if keyset is None:
             raise NotFound("the student's keys were destroyed: the records cannot be sent")
@@ -198,9 +204,7 @@ class TransfersMixin:
         """The student's transfers, for the register-responsible role."""
         with self._transaction() as tx:
             resource = self._transfer_resource(student_id, None, None)
-            decision, _ = self._decide(tx, Action.MANAGE, resource, None)
-            if not decision.allowed:
-                raise AccessDenied(decision)
+            self._require(tx, Action.MANAGE, resource)
             found = tx.list(Transfer, self.actor.provider_id, student_id=student_id)
         return sorted(found, key=lambda t: t.prepared_at)
 
@@ -212,9 +216,7 @@ class TransfersMixin:
                 raise NotFound(f"no transfer {transfer_id!r}")
             resource = self._transfer_resource(transfer.student_id, transfer.id,
                                                transfer.to_provider)  # fmt: skip
-            decision, _ = self._decide(tx, Action.MANAGE, resource, None)
-            if not decision.allowed:
-                raise AccessDenied(decision)
+            self._require(tx, Action.MANAGE, resource)
             if transfer.status is not expected:
                 raise IntegrityError(
                     f"the transfer is {transfer.status.value}; only a {expected.value} one can "

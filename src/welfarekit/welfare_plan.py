@@ -107,6 +107,14 @@ class WelfarePlanMixin:
 
         def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
+        def _require(
+            self,
+            tx: StorageTransaction,
+            action: Action,
+            resource: Resource,
+            basis: LegalBasis | None = None,
+        ) -> tuple[Decision, Facts]: ...
+
         def _plan_resource(self) -> Resource: ...
 
         def _me(self) -> PersonRef: ...
@@ -114,8 +122,6 @@ class WelfarePlanMixin:
         def _institution_group(
             self, tx: StorageTransaction, institution_id: str
         ) -> WelfareGroup: ...
-
-        def _allow(self, tx: StorageTransaction, action: Action, resource: Resource) -> Facts: ...
 
     # -- preparing the plan ---------------------------------------------------------------------
 
@@ -126,7 +132,7 @@ class WelfarePlanMixin:
         provider_id = self.actor.provider_id
         made = []
         with self._transaction() as tx:
-            self._allow(tx, Action.MANAGE, self._plan_resource())
+            self._require(tx, Action.MANAGE, self._plan_resource())
             institutions = tx.list(Institution, provider_id)
             for outline in DEFAULT_OUTLINE:
                 scopes = [i.id for i in institutions] if outline.per_institution else [None]
@@ -181,13 +187,13 @@ class WelfarePlanMixin:
     def welfare_plan(self) -> list[PlanSectionVersion]:
         """The plan's current sections, in the outline's order, for anyone of the provider."""
         with self._transaction() as tx:
-            self._allow(tx, Action.READ, self._plan_resource())
+            self._require(tx, Action.READ, self._plan_resource())
             return self._sections(tx)
 
     def plan_history(self, section_key: str) -> list[PlanSectionVersion]:
         """Every version of a section: who changed what, when and why."""
         with self._transaction() as tx:
-            self._allow(tx, Action.READ, self._plan_resource())
+            self._require(tx, Action.READ, self._plan_resource())
             versions = tx.list(PlanSectionVersion, self.actor.provider_id, section_key=section_key)
         if not versions:
             raise NotFound(f"no plan section {section_key!r}")
@@ -198,7 +204,7 @@ class WelfarePlanMixin:
         § 13(3)). It names no student."""
         provider_id = self.actor.provider_id
         with self._transaction() as tx:
-            self._allow(tx, Action.WRITE, self._plan_resource())
+            self._require(tx, Action.WRITE, self._plan_resource())
             self._current(tx, section_key)
             NameIndex(tx.list(Student, provider_id)).check("PlanComment.text", text)
             comment = PlanComment(id=uuid.uuid4().hex, provider_id=provider_id,
@@ -209,7 +215,7 @@ class WelfarePlanMixin:
 
     def plan_comments(self, section_key: str | None = None) -> list[PlanComment]:
         with self._transaction() as tx:
-            self._allow(tx, Action.READ, self._plan_resource())
+            self._require(tx, Action.READ, self._plan_resource())
             filters = {"section_key": section_key} if section_key else {}
             found = tx.list(PlanComment, self.actor.provider_id, **filters)
         return sorted(found, key=lambda c: c.created_at)
@@ -257,7 +263,7 @@ class WelfarePlanMixin:
 
         today = today_in_finland(self.now)
         with self._transaction() as tx:
-            self._allow(tx, Action.MANAGE, self._plan_resource())
+            self._require(tx, Action.MANAGE, self._plan_resource())
             slots = {s.id: s for s in tx.list(AvailabilitySlot, provider_id)}
             requests = met = 0
             for booking in tx.list(Booking, provider_id):
@@ -346,7 +352,7 @@ class WelfarePlanMixin:
 
     def _move_plan(self, expected: set[PlanStatus], status: PlanStatus) -> PlanState:
         with self._transaction() as tx:
-            self._allow(tx, Action.MANAGE, self._plan_resource())
+            self._require(tx, Action.MANAGE, self._plan_resource())
             state = tx.get(PlanState, self.actor.provider_id, "plan")
             if state is None:
                 raise NotFound("there is no welfare plan yet; start it first")
