@@ -177,6 +177,51 @@ def test_withdrawal_ends_processing_and_closing_ends_membership(kit: WelfareKit)
     }
 
 
+def test_each_sees_the_expert_groups_the_rules_allow(kit: WelfareKit) -> None:
+    def listed(person: object, **where: str) -> list[tuple[str, str]]:
+        views = as_(kit, person, LATER).expert_groups(**where)  # type: ignore[arg-type]
+        return [(v.state.group_id, v.state.status.value) for v in views]
+
+    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
+                                           group_id="g1")  # fmt: skip
+    # the proposal: the student, her guardian and the responsible person see it
+    assert listed(AINO, student_id="aino") == [("g1", "proposed")]
+    assert listed(SANNA, student_id="aino") == [("g1", "proposed")]
+    assert listed(KURAATTORI) == [("g1", "proposed")]
+    assert listed(TEACHER) == []  # proposing gives no view of it
+    assert listed(PSY) == []
+    consent(kit)
+    as_(kit, KURAATTORI).form_expert_group("g1", members=[
+        (KURAATTORI, Role.SCHOOL_SOCIAL_WORKER), (PSY, Role.PSYCHOLOGIST), (AINO, Role.STUDENT),
+    ])  # fmt: skip
+    [view] = as_(kit, PSY, LATER).expert_groups()
+    assert {m.member for m in view.members} == {KURAATTORI, PSY, AINO}
+    assert listed(TEACHER, student_id="aino") == []  # no relationship: left out, audited
+    denied = [e.event for e in as_(kit, PRINCIPAL, LATER).audit_trail(newest=3).entries]
+    assert ("staff:teacher", "denied") in {(e.actor, e.outcome.value) for e in denied}
+    # a withdrawn consent takes the group out of the members' lists, not the student's
+    as_(kit, AINO, LATER).withdraw(student_id="aino", record_id="form-g1", method="electronic")
+    assert listed(PSY) == []
+    assert listed(AINO, student_id="aino") == [("g1", "formed")]
+
+
+def test_the_register_manager_reads_the_audit_trail_verified(kit: WelfareKit) -> None:
+    formed_group(kit)
+    trail = as_(kit, PRINCIPAL).audit_trail(newest=2)
+    assert trail.verification.ok
+    assert trail.total == trail.verification.checked > 2
+    assert len(trail.entries) == 2
+    assert trail.entries[0].sequence > trail.entries[1].sequence  # newest first
+    assert trail.entries[0].event.action == "audit_log.read"  # asking is audited
+    assert trail.entries[0].event.actor == "staff:principal"
+    assert as_(kit, PRINCIPAL).audit_trail(newest=0).entries == ()
+    with pytest.raises(InvalidValue, match="newest"):
+        as_(kit, PRINCIPAL).audit_trail(newest=-1)
+    for outsider in (PSY, KURAATTORI, AINO):
+        with pytest.raises(AccessDenied):
+            as_(kit, outsider).audit_trail()
+
+
 def test_removing_a_member_ends_their_access(kit: WelfareKit) -> None:
     formed_group(kit)
     as_(kit, KURAATTORI, LATER).remove_group_member("g1", PSY)

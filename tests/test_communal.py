@@ -304,6 +304,8 @@ def test_institutions_inherit_the_policy_and_override_only_what_is_allowed(kit: 
 
 def test_the_plan_is_prepared_together_approved_and_published(kit: WelfareKit) -> None:
     principal, senior = as_(kit, PRINCIPAL), as_(kit, SENIOR)
+    with pytest.raises(NotFound, match="no welfare plan yet"):
+        principal.plan_state()
     made = principal.start_welfare_plan()
     keys = {v.section_key for v in made}
     assert {"goals", "crisis_plan", "protection_plan@lukio", "self_monitoring"} <= keys
@@ -329,6 +331,8 @@ def test_the_plan_is_prepared_together_approved_and_published(kit: WelfareKit) -
     with pytest.raises(AccessDenied):
         senior.approve_plan()
     assert principal.approve_plan().status is PlanStatus.APPROVED
+    state = as_(kit, AINO).plan_state()  # anyone of the provider sees where it stands
+    assert (state.status, state.approved_by) == (PlanStatus.APPROVED, PRINCIPAL)
     from welfarekit import Membership
 
     kit.directory("sync").put(Membership(  # a teacher who left the group last year
@@ -345,6 +349,7 @@ def test_the_plan_is_prepared_together_approved_and_published(kit: WelfareKit) -
     assert "<h1>Opiskeluhuoltosuunnitelma — Harjula</h1>" in published.html
     assert "<script" not in published.html
     principal.edit_plan_section("goals", body="Uudet tavoitteet.")
+    assert principal.plan_state().status is PlanStatus.DRAFT  # an edit takes it back
     with pytest.raises(IntegrityError, match="must be approved"):
         principal.publish_plan()
 

@@ -83,7 +83,7 @@ from welfarekit.notify import DeliveryReport, Notification
 from welfarekit.plugins import AdapterRegistry
 from welfarekit.records import Disclosure, RecordTimeline
 from welfarekit.rules import ConsentRequirement, Decision, LegalBasis
-from welfarekit.session import Session, WillHistory
+from welfarekit.session import AccessReportEntry, AuditTrail, Session, WillHistory
 from welfarekit.settings import Settings
 from welfarekit.storage import SchemaStatus, StorageAdapter, StorageTransaction
 from welfarekit.transfers import TransferPackage
@@ -97,6 +97,7 @@ __all__ = [
     "SPECIFIC_WRITTEN_PURPOSES",
     "STAFF_ROLES",
     "AccessDenied",
+    "AccessReportEntry",
     "Action",
     "Actor",
     "AdapterNotFound",
@@ -104,6 +105,7 @@ __all__ = [
     "AuditEvent",
     "AuditFailure",
     "AuditOutcome",
+    "AuditTrail",
     "AuthenticationLevel",
     "AvailabilitySlot",
     "BookedAppointment",

@@ -310,6 +310,39 @@ class CaseworkMixin:
             members = self._current_members(tx, state)
         return ExpertGroupView(group=group, state=state, members=tuple(members))
 
+    def expert_groups(self, *, student_id: str | None = None) -> list[ExpertGroupView]:
+        """The case expert groups the actor may see, proposals included, oldest first.
+
+        With ``student_id``: that student's groups, for the student, an entitled guardian
+        or a member. Without: the groups the actor sits in now or is named responsible for
+        (*vastuuhenkilö*). Each group shown is decided and audited as a read; one the rules
+        refuse (a withdrawn consent, a § 18(2) veto) is left out, its refusal audited."""
+        provider_id = self.actor.provider_id
+        with self._transaction() as tx:
+            if student_id is not None:
+                states = tx.list(ExpertGroupState, provider_id, student_id=student_id)
+            else:
+                me = self._me()
+                mine = {m.group_id for m in tx.list(Membership, provider_id,
+                                                    member_kind=me.kind.value, member_id=me.id)
+                        if m.validity.contains(self._today())}  # fmt: skip
+                states = [s for s in tx.list(ExpertGroupState, provider_id)
+                          if s.group_id in mine or s.responsible == me]  # fmt: skip
+            views: list[ExpertGroupView] = []
+            for state in sorted(states, key=lambda s: (s.proposed_at, s.group_id)):
+                # a proposal is seen as what it is, a request addressed to the responsible
+                # person; a formed group as the group
+                proposed = state.status is ExpertGroupStatus.PROPOSED
+                resource = self._group_resource(state, Action.WRITE if proposed else Action.READ)
+                decision, _ = self._decide(tx, Action.READ, resource, None)
+                if not decision.allowed:
+                    continue
+                group = tx.get(WelfareGroup, provider_id, state.group_id)
+                assert group is not None
+                views.append(ExpertGroupView(group=group, state=state,
+                                             members=tuple(self._current_members(tx, state))))  # fmt: skip
+        return views
+
     def measures_due(self, *, on: dt.date | None = None) -> list[MeasureDue]:
         """The measures to follow up by ``on`` (default today) in the records of the formed
         expert groups the actor sits in now, earliest first. Each record read is decided

@@ -18,10 +18,11 @@ import attrs
 from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.appointments import AppointmentsMixin
 from welfarekit.audit import AuditEvent, AuditOutcome
+from welfarekit.audit_chain import ChainedEvent, VerifyReport, verify
 from welfarekit.auditing import emit
 from welfarekit.casework import CaseworkMixin
 from welfarekit.communal import CommunalMixin
-from welfarekit.errors import AccessDenied
+from welfarekit.errors import AccessDenied, InvalidValue
 from welfarekit.export import SubjectExport, answer_due
 from welfarekit.model import (
     CapacityAssessment,
@@ -58,7 +59,7 @@ from welfarekit.vault import Vault
 from welfarekit.welfare_plan import WelfarePlanMixin
 from welfarekit.wills import WillHistory, WillMixin
 
-__all__ = ["AccessReportEntry", "Session", "WillHistory"]
+__all__ = ["AccessReportEntry", "AuditTrail", "Session", "WillHistory"]
 
 
 @attrs.frozen(kw_only=True)
@@ -72,6 +73,21 @@ class AccessReportEntry:
     outcome: str
     role: str
     """In which role: the relationship that allowed it, or why it was refused."""
+
+
+@attrs.frozen(kw_only=True)
+class AuditTrail:
+    """The provider's audit trail as the register's manager reads it (the controller's
+    accountability, GDPR art. 5(2); the register of OHL § 21): the newest entries, and
+    whether the whole chain verifies."""
+
+    entries: tuple[ChainedEvent, ...]
+    """The newest entries, newest first; identifiers and outcomes only, never content."""
+    total: int
+    """How many entries the chain holds."""
+    verification: VerifyReport
+    """The whole chain walked and checked, as ``welfarekit audit verify`` does (without the
+    signed checkpoints, which live outside the database)."""
 
 
 class Session(
@@ -420,6 +436,20 @@ class Session(
             )
             for e in entries
         ]
+
+    def audit_trail(self, *, newest: int = 50) -> AuditTrail:
+        """The provider's whole audit trail: its ``newest`` entries and the chain verified
+        end to end. A register management task: the register-responsible role reads it
+        (not the content of any record); asking is itself audited. It walks the whole
+        chain, so a portal shows it on request rather than on every page."""
+        if newest < 0:
+            raise InvalidValue("newest", "must be 0 or more")
+        resource = Resource(type=ResourceType.AUDIT_LOG, provider_id=self.actor.provider_id)
+        with self._transaction() as tx:
+            self._require(tx, Action.READ, resource)
+            entries = tx.audit_entries(self.actor.provider_id)
+        shown = tuple(reversed(entries[-newest:])) if newest else ()
+        return AuditTrail(entries=shown, total=len(entries), verification=verify(entries))
 
 
 def _audited_reason(decision: Decision) -> str:

@@ -190,6 +190,17 @@ class WelfarePlanMixin:
             self._require(tx, Action.READ, self._plan_resource())
             return self._sections(tx)
 
+    def plan_state(self) -> PlanState:
+        """Where the plan stands (draft, in review, approved, published), who approved it
+        and when, for anyone of the provider; :class:`~welfarekit.errors.NotFound` before
+        the plan is started."""
+        with self._transaction() as tx:
+            self._require(tx, Action.READ, self._plan_resource())
+            state = tx.get(PlanState, self.actor.provider_id, "plan")
+        if state is None:
+            raise NotFound("there is no welfare plan yet; start it first")
+        return state
+
     def plan_history(self, section_key: str) -> list[PlanSectionVersion]:
         """Every version of a section: who changed what, when and why."""
         with self._transaction() as tx:
