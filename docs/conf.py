@@ -7,6 +7,12 @@ build imports welfarekit and its plugins. Nothing is fetched from the network.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
 project = "welfarekit"
 author = "The welfarekit developers"
 copyright = "the welfarekit developers"
@@ -20,6 +26,7 @@ version = release
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
+    "rules_table",
 ]
 
 source_suffix = {".md": "markdown"}
