@@ -1,4 +1,5 @@
-"""The documentation stays true: every hook is in the hook reference, with an example.
+"""The documentation stays true: its Python runs, every hook is in the hook reference with
+an example, and the quick start shows the README's commands.
 
 The site itself is built with warnings as errors by ``tox -e docs``; these checks need no
 Sphinx.
@@ -7,7 +8,9 @@ Sphinx.
 from __future__ import annotations
 
 import ast
+import doctest
 import re
+import runpy
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,75 @@ from welfarekit import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+
+
+def _blocks(page: Path, language: str) -> list[str]:
+    """The bodies of the page's fences of ``language``, skipping every other fence."""
+    blocks: list[str] = []
+    inside: str | None = None  # the fence that opened the current block
+    keep = False
+    body: list[str] = []
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if inside is None:
+            match = re.fullmatch(r"(`{3,}|~{3,})\s*([^`\s]*).*", line)
+            if match:
+                inside, keep, body = match.group(1), match.group(2) == language, []
+            continue
+        if line.strip() == inside:
+            if keep:
+                blocks.append("\n".join(body) + "\n")
+            inside = None
+            continue
+        body.append(line)
+    return blocks
+
+
+def _ids(pages: list[Path]) -> list[str]:
+    return [page.name for page in pages]
+
+
+PYTHON_PAGES = [page for page in PAGES if _blocks(page, "python")]
+CONSOLE_PAGES = [page for page in PAGES if _blocks(page, "pycon")]
+
+
+def test_pages_have_python_to_run() -> None:
+    assert "quickstart.md" in {p.name for p in PYTHON_PAGES}
+
+
+@pytest.mark.parametrize("page", PYTHON_PAGES, ids=_ids(PYTHON_PAGES))
+def test_python_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's ```python blocks are one program, run in an empty folder. A fragment that
+    cannot run on its own is shown in a ```{code-block} python fence instead."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    script = tmp_path / f"{page.stem.replace('-', '_')}.py"
+    script.write_text("\n\n".join(_blocks(page, "python")), encoding="utf-8")
+    runpy.run_path(str(script), run_name="__docs__")
+
+
+@pytest.mark.parametrize("page", CONSOLE_PAGES, ids=_ids(CONSOLE_PAGES))
+def test_console_examples_show_what_python_prints(page: Path) -> None:
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest("\n".join(_blocks(page, "pycon")), {}, page.name, str(page), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0, f"{page.name}: a >>> example printed something else"
+
+
+def test_no_python_fence_is_left_unrun() -> None:
+    """``py`` or ``python3`` fences would be skipped by the test above; name them ``python``."""
+    for page in PAGES:
+        for language in ("py", "python3", "py3"):
+            assert not _blocks(page, language), f"{page.name}: a ```{language} fence"
+
+
+def test_the_quickstart_shows_the_readme_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quick start", 1)[1]
+    commands = re.search(r"```\n(.*?)```", section, re.DOTALL)
+    assert commands is not None
+    assert commands.group(1) in (DOCS / "quickstart.md").read_text(encoding="utf-8")
 
 
 # -- the hook reference -----------------------------------------------------------------------
