@@ -1,5 +1,5 @@
-"""The documentation stays true: its Python runs, every hook is in the hook reference with
-an example, and the quick start shows the README's commands.
+"""The documentation stays true: its Python runs, every hook and every public name is in
+it, and the quick start shows the README's commands.
 
 The site itself is built with warnings as errors by ``tox -e docs``; these checks need no
 Sphinx.
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import welfarekit
 from welfarekit import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,3 +178,18 @@ def test_the_hook_examples_are_hook_implementations() -> None:
         assert hooks, f"{dotted} implements no hook"
         assert all(hasattr(h, marker) for h in hooks), f"{dotted}: mark it @welfarekit.hookimpl"
         assert hasattr(module, "WELFAREKIT_HOOK_API"), f"{path.name} declares no hook API"
+
+
+# -- the API reference ------------------------------------------------------------------------
+
+
+def test_every_public_name_is_in_the_api_reference() -> None:
+    page = (DOCS / "api.md").read_text(encoding="utf-8")
+    documented = set(
+        re.findall(r"^\.\. auto(?:class|exception|function|data)::\s+welfarekit\.(\w+)\s*$",
+                   page, re.MULTILINE)
+    )  # fmt: skip
+    missing = sorted(set(welfarekit.__all__) - documented)
+    assert not missing, f"docs/api.md does not document welfarekit.{', welfarekit.'.join(missing)}"
+    unknown = sorted(documented - set(welfarekit.__all__))
+    assert not unknown, f"docs/api.md documents names not in welfarekit.__all__: {unknown}"
