@@ -158,7 +158,7 @@ def test_the_principal_sees_self_monitoring_and_access_requests(client: object) 
 def test_a_student_withdraws_a_consent(client: object) -> None:
     sign_in(client, "student:aino.korhonen")
     page = client.get("/students/aino.korhonen/consents").get_data(as_text=True)  # type: ignore[attr-defined]
-    assert "form expert group" in page
+    assert "forming an expert group" in page
     action = re.search(
         r'action="(/students/aino.korhonen/consents/demo-consent-aino/withdraw)"', page
     )
