@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -346,3 +347,64 @@ def test_the_demo_loader_is_repeatable(demo_database: Path, tmp_path: Path) -> N
                                   person=PersonRef(PersonKind.STUDENT, "sofia.laaksonen")))  # fmt: skip
         assert [v.state.group_id for v in sofia.expert_groups(student_id=sofia.actor.person.id)
                 ] == [PROPOSED_GROUP]  # type: ignore[union-attr]  # fmt: skip
+
+
+# -- safe and accessible forms -----------------------------------------------------------------
+
+
+class _FormAudit(HTMLParser):
+    """Collects the forms' methods and each control's label on one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.methods: list[str] = []
+        self.controls: list[tuple[str, str | None]] = []  # (name, id) of controls
+        self.labelled: set[str] = set()  # ids named by <label for=...>
+        self.inside_label = 0
+        self.wrapped: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.methods.append((found.get("method") or "get").lower())
+        elif tag == "label":
+            self.inside_label += 1
+            if found.get("for"):
+                self.labelled.add(str(found["for"]))
+        elif tag in ("input", "select", "textarea"):
+            if found.get("type") in ("hidden", "submit"):
+                return
+            name = str(found.get("name"))
+            if self.inside_label:
+                self.wrapped.append(name)
+            else:
+                self.controls.append((name, found.get("id")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.inside_label -= 1
+
+
+@pytest.mark.parametrize(
+    ("who", "paths"),
+    [("student:sofia.laaksonen", ["/", "/students/sofia.laaksonen/consents",
+                                  "/students/sofia.laaksonen/bookings", "/matters",
+                                  "/initiatives", "/plan", "/communal"]),
+     ("staff:tuomas.saarinen", ["/caseload", "/groups", "/availability", "/referrals/new",
+                                "/crisis"]),
+     ("staff:helena.virtanen", ["/register", "/self-monitoring"])],
+)  # fmt: skip
+def test_every_form_posts_and_every_control_has_a_label(
+    client: FlaskClient, who: str, paths: list[str]
+) -> None:
+    sign_in(client, who)
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        audit = _FormAudit()
+        audit.feed(response.get_data(as_text=True))
+        # what is typed goes in a POST body, never into a URL (or the access log)
+        assert set(audit.methods) == {"post"}, path
+        assert audit.controls, f"{path}: no form controls found (the language choice at least)"
+        for name, control_id in audit.controls:
+            assert control_id in audit.labelled, f"{path}: the {name!r} field has no label"
