@@ -53,7 +53,7 @@ CONSOLE_PAGES = [page for page in PAGES if _blocks(page, "pycon")]
 
 
 def test_pages_have_python_to_run() -> None:
-    assert "quickstart.md" in {p.name for p in PYTHON_PAGES}
+    assert {"quickstart.md", "tutorial-portal.md"} <= {p.name for p in PYTHON_PAGES}
 
 
 @pytest.mark.parametrize("page", PYTHON_PAGES, ids=_ids(PYTHON_PAGES))
