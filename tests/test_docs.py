@@ -193,3 +193,24 @@ def test_every_public_name_is_in_the_api_reference() -> None:
     assert not missing, f"docs/api.md does not document welfarekit.{', welfarekit.'.join(missing)}"
     unknown = sorted(documented - set(welfarekit.__all__))
     assert not unknown, f"docs/api.md documents names not in welfarekit.__all__: {unknown}"
+
+
+# -- the changelog --------------------------------------------------------------------------
+
+
+def test_change_fragments_are_named_as_towncrier_reads_them() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    towncrier = config["tool"]["towncrier"]
+    types = {t["directory"] for t in towncrier["type"]}
+    folder = ROOT / towncrier["directory"]
+    for fragment in folder.iterdir():
+        if fragment.name in {"README.md", ".gitignore"}:
+            continue
+        parts = fragment.name.split(".")
+        assert len(parts) >= 3, f"{fragment.name}: name it <issue>.<type>.md"
+        assert parts[-2] in types, f"{fragment.name}: the type is one of {sorted(types)}"
+        assert parts[-1] == "md", f"{fragment.name}: fragments are Markdown (.md)"
+    changelog = (ROOT / towncrier["filename"]).read_text(encoding="utf-8")
+    assert towncrier["start_string"].strip() in changelog
