@@ -12,29 +12,34 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from welfarekit import Actor, PersonRef, Settings, WelfareKit
 from welfarekit.crypto import LocalKeyFileKeyring, add_key, init_key_file
 from welfarekit.demo import DEMO_PROVIDER_ID, build_consent_demo, build_demo, build_record_demo
 from welfarekit.keys import rewrap_keysets, rotate_data_keys, rotation_cutoff
 
+if TYPE_CHECKING:
+    from run import Database
+
 TEXT = ("Käytiin läpi tilanne ja sovittiin tukitoimista. " * 42).strip()  # about 2 KiB
 RECORD = "demo-record-aino"
 
 
-def run(timed: Callable[..., list[float]], *, quick: bool) -> list[dict[str, object]]:
+def run(
+    timed: Callable[..., list[float]], *, quick: bool, database: Database
+) -> list[dict[str, object]]:
     from run import summary
+    from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, create_engine
 
     repeats, inner = (2, 5) if quick else (5, 60)
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, database(Path(folder)) as url:
         root = Path(folder)
         init_key_file(root / "keys.json")
-        settings = Settings(database_url=f"sqlite:///{root / 'bench.db'}",
-                            key_file=root / "keys.json")  # fmt: skip
+        settings = Settings(database_url=url, key_file=root / "keys.json")
         now = dt.datetime.now(dt.UTC)
         with WelfareKit.open(settings) as kit:
             build_demo(kit)
@@ -45,16 +50,20 @@ def run(timed: Callable[..., list[float]], *, quick: bool) -> list[dict[str, obj
             aino = kit.session(Actor(provider_id=DEMO_PROVIDER_ID,
                                      person=PersonRef("student", "aino.korhonen")))  # fmt: skip
 
-            bare = sqlite3.connect(root / "bare.db")
-            bare.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
+            # the floor: a plain SQLAlchemy Core insert and commit of as many bytes, in a
+            # table of the same database
+            engine = create_engine(url)
+            table = Table("bench_floor", MetaData(), Column("id", Integer, primary_key=True),
+                          Column("body", LargeBinary))  # fmt: skip
+            table.create(engine)
             payload = os.urandom(len(TEXT.encode()) + 28)
 
             def bare_insert() -> None:
-                bare.execute("INSERT INTO t (body) VALUES (?)", (payload,))
-                bare.commit()
+                with engine.begin() as connection:
+                    connection.execute(table.insert(), {"body": payload})
 
             floor = timed(bare_insert, repeats, inner)
-            results = [summary("sqlite3 insert+commit of 2 KiB (the floor)", floor)]
+            results = [summary("Core insert+commit of 2 KiB (the floor)", floor)]
             writing = timed(lambda: minna.add_entry(record_id=RECORD, kind="measures",
                                                     event_date=now.date(), text=TEXT),
                             repeats, inner)  # fmt: skip
@@ -88,5 +97,5 @@ def run(timed: Callable[..., list[float]], *, quick: bool) -> list[dict[str, obj
                 "(per student, with the wait for the cutoff second)",
                 [s / max(1, report.students) for s in rotating],
             ))  # fmt: skip
-            bare.close()
+            engine.dispose()
     return results
