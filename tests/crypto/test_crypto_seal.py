@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import pickle
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
 
 from welfarekit.crypto import (
     FORMAT_VERSION,
+    DataKey,
     Keyset,
+    KeyStatus,
     Plaintext,
     SealBroken,
     SealContext,
@@ -185,9 +191,97 @@ def test_plaintext_can_be_sealed_again(keyset: Keyset, context: SealContext) -> 
     assert open_sealed(keyset, seal(keyset, opened, context), context) == opened
 
 
+# Sealed by welfarekit before sealing cached the encoded context and the ciphers: with this
+# key, this context and a nonce of twelve 7s. Databases hold values like it; they must open.
+FORMAT_1_VECTOR = bytes.fromhex(
+    "010123456789abcdef070707070707070707070707401ad635036ea4d4adf861f4ef38d4f0c829fe12e99a"
+    "e86a9bc82a9b24a8f1bf4b2d850bef2e9dfe6e9f8f9c551f72b1318dc1decccd6235d53ff5"
+)
+VECTOR_KEYSET = Keyset(
+    [
+        (
+            DataKey("0123456789abcdef", KeyStatus.PRIMARY, dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
+            bytes(range(32)),
+        )
+    ]
+)
+VECTOR_CONTEXT = SealContext(
+    provider_id="provider-1",
+    register="welfare_register",
+    record_type="entry",
+    record_id="entry-7",
+    field="content",
+    student_id="student-42",
+    version=3,
+)
+
+
+def test_a_value_sealed_by_an_earlier_release_opens_and_seals_the_same_bytes() -> None:
+    assert open_sealed(VECTOR_KEYSET, FORMAT_1_VECTOR, VECTOR_CONTEXT).reveal() == NOTE
+    with mock.patch("os.urandom", lambda n: bytes([7]) * n):
+        assert seal(VECTOR_KEYSET, NOTE, VECTOR_CONTEXT) == FORMAT_1_VECTOR
+
+
+def test_the_context_keeps_its_seven_fields_and_survives_copy_and_pickle(
+    keyset: Keyset, context: SealContext
+) -> None:
+    sealed = seal(keyset, NOTE, context)
+
+    assert [f.name for f in attrs.fields(SealContext)] == [
+        "provider_id", "register", "record_type", "record_id", "field", "student_id", "version",
+    ]  # fmt: skip
+    assert "associated" not in repr(context)
+    assert "framed" not in repr(context)
+    for same in (copy.copy(context), copy.deepcopy(context), pickle.loads(pickle.dumps(context))):
+        assert same == context
+        assert same.associated_data() == context.associated_data()
+        assert open_sealed(keyset, sealed, same).reveal() == NOTE
+
+
+def test_a_key_disabled_after_it_opened_values_opens_nothing_in_the_new_keyset(
+    keyset: Keyset, context: SealContext
+) -> None:
+    rotated = keyset.rotate()
+    old = seal(keyset, NOTE, context)
+    assert open_sealed(rotated, old, context).reveal() == NOTE  # its cipher is now cached
+
+    disabled = rotated.disable(keyset.primary.key_id)
+
+    with pytest.raises(SealBroken, match="disabled"):
+        open_sealed(disabled, old, context)
+    assert open_sealed(rotated, old, context).reveal() == NOTE  # keysets are immutable
+
+
+def test_an_opened_value_is_resealed_without_being_decoded(
+    keyset: Keyset, context: SealContext
+) -> None:
+    rotated = keyset.rotate()
+    old = seal(keyset, NOTE, context)
+
+    with mock.patch.object(Plaintext, "reveal", side_effect=AssertionError("decoded")):
+        moved = reseal(rotated, old, context)
+
+    assert open_sealed(rotated, moved, context).reveal() == NOTE
+
+
+def test_an_opened_value_equals_and_hashes_like_the_text_it_holds(
+    keyset: Keyset, context: SealContext
+) -> None:
+    opened = open_sealed(keyset, seal(keyset, NOTE, context), context)
+
+    assert opened == Plaintext(NOTE)
+    assert hash(opened) == hash(Plaintext(NOTE))
+    assert repr(opened) == "Plaintext(<redacted>)"
+    assert opened.reveal() == NOTE
+    assert opened == Plaintext(NOTE)
+    assert hash(opened) == hash(Plaintext(NOTE))
+
+
 def test_text_that_is_not_unicode_is_refused(keyset: Keyset, context: SealContext) -> None:
     with pytest.raises(InvalidValue, match="plaintext"):
         seal(keyset, "lone \udc80 surrogate", context)
+    with pytest.raises(InvalidValue, match="plaintext"):
+        seal(keyset, Plaintext("lone \udc80 surrogate"), context)
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ __all__ = ["frame"]
 
 def frame(*parts: str | bytes) -> bytes:
     """Length-prefix and concatenate ``parts``."""
-    out = bytearray()
+    out: list[bytes] = []
+    append = out.append
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else bytes(part)
-        out += len(data).to_bytes(4, "big")
-        out += data
-    return bytes(out)
+        append(len(data).to_bytes(4, "big"))
+        append(data)
+    return b"".join(out)

@@ -84,10 +84,11 @@ class Keyset:
     """A student's data keys; immutable — :meth:`rotate` and :meth:`disable` return new ones.
 
     Build one with :meth:`new`, :meth:`from_bytes` or :meth:`WrappedKeyset.unwrap`. The
-    ``AESGCM`` object of each key is built once and cached on the keyset.
+    ``AESGCM`` object of each key is built once and cached on the keyset, so it lives as long
+    as the keyset does.
     """
 
-    __slots__ = ("_aeads", "_keys", "_material")
+    __slots__ = ("_aeads", "_keys", "_material", "_primary", "_primary_id", "_sealer", "_sealing")
 
     def __init__(self, keys: Iterable[tuple[DataKey, bytes]]) -> None:
         pairs = list(keys)
@@ -102,6 +103,13 @@ class Keyset:
         self._keys = tuple(key for key, _ in pairs)
         self._material = {key.key_id: material for key, material in pairs}
         self._aeads: dict[str, AESGCM] = {}
+        # Filled by welfarekit.crypto.seal: each key's cipher by the header a sealed value
+        # starts with (format version, raw key id), with the start of its associated data.
+        self._sealing: dict[bytes, tuple[AESGCM, bytes]] = {}
+        # ... and the primary key's header, cipher and start of associated data.
+        self._sealer: tuple[bytes, AESGCM, bytes] | None = None
+        self._primary = next(key for key, _ in pairs if key.status is KeyStatus.PRIMARY)
+        self._primary_id = bytes.fromhex(self._primary.key_id)
 
     @classmethod
     def new(cls, *, now: dt.datetime | None = None) -> Keyset:
@@ -110,7 +118,7 @@ class Keyset:
 
     @property
     def primary(self) -> DataKey:
-        return next(key for key in self._keys if key.status is KeyStatus.PRIMARY)
+        return self._primary
 
     @property
     def keys(self) -> tuple[DataKey, ...]:

@@ -19,6 +19,7 @@ from typing import Any, final
 
 import attrs
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from welfarekit.crypto._framing import frame
 from welfarekit.crypto.errors import SealBroken
@@ -45,13 +46,8 @@ _CONTEXT_DOMAIN = "welfarekit/seal-context/v1"
 
 
 def _name(instance: SealContext, attribute: attrs.Attribute[Any], value: object) -> None:
-    where = f"SealContext.{attribute.name}"
     if not isinstance(value, str) or not value:
-        raise InvalidValue(where, "must be a non-empty string")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidValue(where, "must be valid Unicode text") from None
+        raise InvalidValue(f"SealContext.{attribute.name}", "must be a non-empty string")
 
 
 def _version(instance: SealContext, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -59,12 +55,27 @@ def _version(instance: SealContext, attribute: attrs.Attribute[Any], value: obje
         raise InvalidValue("SealContext.version", "must be a whole number, 0 or more")
 
 
-@attrs.frozen
-class SealContext:
+_NAMES = ("provider_id", "register", "record_type", "record_id", "field", "student_id")
+
+
+class _Encoded:
+    """Declares what :class:`SealContext` keeps besides its fields (attrs leaves a plain base
+    class's annotations alone, so this is no field: not in ``attrs.fields``, equality or
+    ``repr``)."""
+
+    _framed: bytes
+    """The associated data as one framed part: its 4-byte length, then its bytes."""
+
+
+@attrs.frozen(slots=False)  # the encoded associated data is kept in the instance's dict
+class SealContext(_Encoded):
     """Where a sealed value belongs: built from trusted row metadata, on sealing and opening.
 
     ``register`` names the controller's register (``"welfare_register"``); ``version`` is the
     record's version, so that a ciphertext of version 1 cannot stand in for version 2.
+
+    The associated data is encoded once, when the context is made (a context is immutable),
+    so sealing and opening many values of one context encode it once.
     """
 
     provider_id: str = attrs.field(validator=_name)
@@ -75,18 +86,26 @@ class SealContext:
     student_id: str = attrs.field(validator=_name)
     version: int = attrs.field(validator=_version)
 
+    def __attrs_post_init__(self) -> None:
+        try:
+            associated = frame(
+                _CONTEXT_DOMAIN,
+                self.provider_id,
+                self.register,
+                self.record_type,
+                self.record_id,
+                self.field,
+                self.student_id,
+                str(self.version),
+            )
+        except UnicodeEncodeError:
+            name = next(n for n in _NAMES if not _encodable(getattr(self, n)))
+            raise InvalidValue(f"SealContext.{name}", "must be valid Unicode text") from None
+        object.__setattr__(self, "_framed", frame(associated))
+
     def associated_data(self) -> bytes:
         """The canonical bytes of this context: length-prefixed fields in a fixed order."""
-        return frame(
-            _CONTEXT_DOMAIN,
-            self.provider_id,
-            self.register,
-            self.record_type,
-            self.record_id,
-            self.field,
-            self.student_id,
-            str(self.version),
-        )
+        return self._framed[4:]
 
     def describe(self) -> str:
         """A name for messages: record type, record id, field and version — no content."""
@@ -95,15 +114,28 @@ class SealContext:
         )
 
 
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @final
 class Plaintext:
     """Opened text. ``repr`` and ``str`` are redacted; call :meth:`reveal` on purpose.
 
     Not a ``str``: it does not concatenate, join or compare equal to one by accident, and a
     stray ``print``, log line or traceback shows ``Plaintext(<redacted>)``.
+
+    An opened value keeps the decrypted UTF-8 bytes and decodes them on the first
+    :meth:`reveal`, so a value that is only resealed (data-key rotation) is never decoded.
     """
 
     __slots__ = ("_value",)
+
+    _value: str | bytes  # the text, or the authenticated UTF-8 bytes of an opened value
 
     def __init__(self, value: str) -> None:
         if not isinstance(value, str):
@@ -112,7 +144,23 @@ class Plaintext:
 
     def reveal(self) -> str:
         """The text itself — only after the access decision and its audit event."""
-        return self._value
+        value = self._value
+        if isinstance(value, str):
+            return value
+        try:
+            text = self._value = value.decode("utf-8")
+        except UnicodeDecodeError:  # pragma: no cover - seal() only encrypts UTF-8
+            raise SealBroken("the opened value is not UTF-8 text") from None
+        return text
+
+    def _utf8(self) -> bytes:
+        value = self._value
+        if isinstance(value, bytes):
+            return value
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue("seal.plaintext", "must be valid Unicode text") from None
 
     def __repr__(self) -> str:
         return "Plaintext(<redacted>)"
@@ -122,29 +170,35 @@ class Plaintext:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Plaintext):
             return NotImplemented
-        return hmac.compare_digest(self._value.encode(), other._value.encode())
+        return hmac.compare_digest(self._utf8(), other._utf8())
 
     def __hash__(self) -> int:
-        return hash((Plaintext, self._value))
+        return hash((Plaintext, self._utf8()))
 
 
-def _aad(prefix: bytes, context: SealContext) -> bytes:
-    return frame(_SEAL_DOMAIN, prefix, context.associated_data())
+# The associated data of a sealed value is frame(_SEAL_DOMAIN, prefix, context's data):
+# its constant start, then the 9-byte prefix's length, are written once here.
+_AAD_HEAD = frame(_SEAL_DOMAIN) + _PREFIX_BYTES.to_bytes(4, "big")
+_VERSION_BYTE = bytes([FORMAT_VERSION])
+_MIN_BYTES = _HEADER_BYTES + _TAG_BYTES
+_new = object.__new__  # an opened Plaintext is made without __init__: its bytes, not yet text
 
 
 def seal(keyset: Keyset, plaintext: str | Plaintext, context: SealContext) -> bytes:
     """Encrypt ``plaintext`` under the keyset's primary key, bound to ``context``."""
-    text = plaintext.reveal() if isinstance(plaintext, Plaintext) else plaintext
-    if not isinstance(text, str):
-        raise TypeError(f"seal() takes text, not {type(text).__name__}")
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidValue("seal.plaintext", "must be valid Unicode text") from None
-    key_id = keyset.primary.key_id
-    prefix = bytes([FORMAT_VERSION]) + bytes.fromhex(key_id)
+    if isinstance(plaintext, str):
+        try:
+            data = plaintext.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue("seal.plaintext", "must be valid Unicode text") from None
+    elif isinstance(plaintext, Plaintext):
+        data = plaintext._utf8()
+    else:
+        raise TypeError(f"seal() takes text, not {type(plaintext).__name__}")
+    prefix, cipher, head = keyset._sealer or _sealer(keyset)
     nonce = os.urandom(_NONCE_BYTES)
-    return prefix + nonce + keyset.aead(key_id).encrypt(nonce, data, _aad(prefix, context))
+    body = cipher.encrypt(nonce, data, head + context._framed)
+    return b"".join((prefix, nonce, body))
 
 
 def sealed_key_id(ciphertext: bytes) -> str:
@@ -157,31 +211,49 @@ def open_sealed(keyset: Keyset, ciphertext: bytes, context: SealContext) -> Plai
 
     The message names the record type, id, field and version, never the content.
     """
-    data = bytes(ciphertext)  # storage drivers may hand back memoryview or bytearray
-
-    def broken(reason: str) -> SealBroken:
-        return SealBroken(f"the sealed {context.describe()} does not open: {reason}")
-
-    if len(data) < _HEADER_BYTES + _TAG_BYTES:
-        raise broken(f"{len(data)} bytes is too short for a sealed value")
-    if data[0] != FORMAT_VERSION:
-        raise broken(f"unknown format version {data[0]}")
+    # Storage drivers may hand back memoryview or bytearray.
+    data = ciphertext if type(ciphertext) is bytes else bytes(ciphertext)
+    if len(data) < _MIN_BYTES:
+        raise _broken(context, f"{len(data)} bytes is too short for a sealed value")
+    prefix = data[:_PREFIX_BYTES]
+    found = keyset._sealing.get(prefix)
+    if found is None:
+        if data[0] != FORMAT_VERSION:
+            raise _broken(context, f"unknown format version {data[0]}")
+        try:
+            found = _sealing(keyset, prefix)
+        except SealBroken as exc:
+            raise _broken(context, str(exc)) from None
+    cipher, head = found
+    aad = head + context._framed
     try:
-        aead = keyset.aead(sealed_key_id(data))
-    except SealBroken as exc:
-        raise broken(str(exc)) from None
-    nonce, body = data[_PREFIX_BYTES:_HEADER_BYTES], data[_HEADER_BYTES:]
-    try:
-        raw = aead.decrypt(nonce, body, _aad(data[:_PREFIX_BYTES], context))
+        raw = cipher.decrypt(data[_PREFIX_BYTES:_HEADER_BYTES], data[_HEADER_BYTES:], aad)
     except InvalidTag:
-        raise broken(
+        raise _broken(
+            context,
             "authentication failed: it belongs to another record, field, version, student, "
-            "register or provider, or it was altered"
+            "register or provider, or it was altered",
         ) from None
-    try:
-        return Plaintext(raw.decode("utf-8"))
-    except UnicodeDecodeError:  # pragma: no cover - seal() only encrypts UTF-8
-        raise broken("the content is not UTF-8 text") from None
+    opened: Plaintext = _new(Plaintext)
+    opened._value = raw
+    return opened
+
+
+def _sealing(keyset: Keyset, prefix: bytes) -> tuple[AESGCM, bytes]:
+    """The cipher of the key a header names (:class:`SealBroken` if unknown or disabled) and
+    the start of the associated data, cached on the keyset."""
+    found = keyset._sealing[prefix] = (keyset.aead(prefix[1:].hex()), _AAD_HEAD + prefix)
+    return found
+
+
+def _sealer(keyset: Keyset) -> tuple[bytes, AESGCM, bytes]:
+    prefix = _VERSION_BYTE + keyset._primary_id
+    found = keyset._sealer = (prefix, *_sealing(keyset, prefix))
+    return found
+
+
+def _broken(context: SealContext, reason: str) -> SealBroken:
+    return SealBroken(f"the sealed {context.describe()} does not open: {reason}")
 
 
 def reseal(keyset: Keyset, ciphertext: bytes, context: SealContext) -> bytes:
