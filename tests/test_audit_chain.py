@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.audit_chain import (
+    CHAIN_FORMAT,
+    CHAIN_FORMAT_V1,
     GENESIS_HASH,
     AuditCheckpoint,
     ChainedEvent,
+    VerifyReport,
     canonical_form,
     chain,
     checkpoint_valid,
@@ -345,9 +348,40 @@ GOLDEN_EVENT = AuditEvent(
 )
 
 
-def test_canonical_form_is_stable() -> None:
+def test_canonical_form_v2_is_stable() -> None:
     # A change here breaks every stored chain: bump CHAIN_FORMAT and keep the old form.
     form = canonical_form(GOLDEN_EVENT, sequence=1)
+    assert CHAIN_FORMAT == "welfarekit.audit.v2"
+    assert form == canonical_form(GOLDEN_EVENT, sequence=1, chain_format=CHAIN_FORMAT)
+    assert form == "\x1f".join(
+        [
+            "welfarekit.audit.v2",
+            "1",
+            "evt-0001",
+            "harjun-koulutus",
+            "1795418100000000",  # 2026-11-23T07:15:00Z in microseconds
+            "staff:kuraattori-7",
+            "record.read",
+            "welfare_record",
+            "rec-42",
+            "=aino-1",
+            "denied",
+            "=ei pääsyä: § 20",
+        ]
+    ).encode("utf-8")
+    assert (
+        hashlib.sha256(form).hexdigest()
+        == "1da21745aa71907398632ae4e100a812bb6731f10828177eec24153e684d6a8a"
+    )
+    assert (
+        chain([GOLDEN_EVENT])[0].entry_hash
+        == "77642f64fd12f1d3591241767e8574d393c1f7f5ad06e5095623b9a2b499e728"
+    )
+
+
+def test_canonical_form_v1_is_stable() -> None:
+    # The form of chains written before v2: they keep verifying against it.
+    form = canonical_form(GOLDEN_EVENT, sequence=1, chain_format=CHAIN_FORMAT_V1)
     assert (
         form
         == (
@@ -362,24 +396,128 @@ def test_canonical_form_is_stable() -> None:
         hashlib.sha256(form).hexdigest()
         == "1ccc00bb156af2b86ae6f32938d01a5c59a68c77321fcf907b106c8bc992c65f"
     )
-    assert (
-        chain([GOLDEN_EVENT])[0].entry_hash
-        == "8f6ecf79c4b85d141d768e5e026e27e255cb1a89f99e0400698d2a4b0bf1c0e0"
-    )
 
 
-def test_canonical_form_covers_every_event_field_and_the_sequence() -> None:
-    form = canonical_form(GOLDEN_EVENT, sequence=7).decode()
+def test_an_unknown_chain_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown audit chain format"):
+        canonical_form(GOLDEN_EVENT, sequence=1, chain_format="welfarekit.audit.v0")
+
+
+@pytest.mark.parametrize("chain_format", [CHAIN_FORMAT, CHAIN_FORMAT_V1])
+def test_canonical_form_covers_every_event_field_and_the_sequence(chain_format: str) -> None:
+    form = canonical_form(GOLDEN_EVENT, sequence=7, chain_format=chain_format)
+    for field in attrs.fields(AuditEvent):
+        value = getattr(GOLDEN_EVENT, field.name)
+        changed = canonical_form(
+            edited(GOLDEN_EVENT, field.name) if field.name != "student_id"
+            else attrs.evolve(GOLDEN_EVENT, student_id=None),
+            sequence=7,
+            chain_format=chain_format,
+        )  # fmt: skip
+        assert changed != form, f"{field.name} ({value!r}) is not in the form"
+    assert canonical_form(GOLDEN_EVENT, sequence=8, chain_format=chain_format) != form
+
+
+def test_canonical_form_v1_names_every_field() -> None:
+    form = canonical_form(GOLDEN_EVENT, sequence=7, chain_format=CHAIN_FORMAT_V1).decode()
     for field in attrs.fields(AuditEvent):
         assert f'"{field.name}":' in form
     assert form.endswith('"sequence":7}')
     unexplained = attrs.evolve(GOLDEN_EVENT, reason=None)
-    assert b'"reason":null' in canonical_form(unexplained, sequence=7)
+    assert b'"reason":null' in canonical_form(unexplained, sequence=7, chain_format=CHAIN_FORMAT_V1)
 
 
-def test_canonical_form_depends_on_the_instant_not_the_time_zone() -> None:
+def test_canonical_form_v2_tells_an_absent_field_from_any_value() -> None:
+    absent = attrs.evolve(GOLDEN_EVENT, reason=None, student_id=None)
+    form = canonical_form(absent, sequence=7).decode()
+    assert form.endswith("\x1f-\x1fdenied\x1f-")
+    dashed = attrs.evolve(GOLDEN_EVENT, reason="-", student_id=None)
+    assert canonical_form(dashed, sequence=7).decode().endswith("\x1f-\x1fdenied\x1f=-")
+
+
+def test_canonical_form_v2_refuses_a_field_holding_the_separator() -> None:
+    smuggled = attrs.evolve(GOLDEN_EVENT)
+    object.__setattr__(smuggled, "actor", "staff:a\x1fstaff:b")  # around the validators
+    with pytest.raises(ValueError, match="U\\+001F"):
+        canonical_form(smuggled, sequence=1)
+
+
+@pytest.mark.parametrize("chain_format", [CHAIN_FORMAT, CHAIN_FORMAT_V1])
+def test_canonical_form_depends_on_the_instant_not_the_time_zone(chain_format: str) -> None:
     utc = attrs.evolve(GOLDEN_EVENT, occurred_at=GOLDEN_EVENT.occurred_at.astimezone(dt.UTC))
-    assert canonical_form(utc, sequence=1) == canonical_form(GOLDEN_EVENT, sequence=1)
+    assert canonical_form(utc, sequence=1, chain_format=chain_format) == canonical_form(
+        GOLDEN_EVENT, sequence=1, chain_format=chain_format
+    )
+
+
+def test_no_form_of_one_event_is_a_form_of_another() -> None:
+    v1 = canonical_form(GOLDEN_EVENT, sequence=1, chain_format=CHAIN_FORMAT_V1)
+    v2 = canonical_form(GOLDEN_EVENT, sequence=1)
+    assert v1.startswith(b"{")
+    assert v2.startswith(CHAIN_FORMAT.encode() + b"\x1f")
+
+
+# --- chains written in the v1 form ------------------------------------------------------------
+
+# The hashes welfarekit wrote for event(1..3) before the v2 form: stored chains hold these.
+V1_HASHES = [
+    "59998374e6f8ca462979d7399e1485d85e25888f73bdffe0e956d97d5022e845",
+    "4d2c5959158e1b069dd3f438cbcdcde78af8e6c3145258c4f42c5def38056ab5",
+    "d7351913102f004b548f06c354b0e5c5ff117a07421779ba2a61092dbe145598",
+]
+
+
+def v1_log() -> list[ChainedEvent]:
+    previous, entries = GENESIS_HASH, []
+    for n, entry_hash in enumerate(V1_HASHES, 1):
+        entries.append(
+            ChainedEvent(sequence=n, event=event(n), previous_hash=previous, entry_hash=entry_hash)
+        )
+        previous = entry_hash
+    return entries
+
+
+def test_a_chain_written_in_the_v1_form_still_verifies() -> None:
+    assert verify(v1_log()) == VerifyReport(ok=True, checked=3)
+
+
+def test_a_v1_chain_goes_on_in_v2_and_verifies_as_a_whole() -> None:
+    old = v1_log()
+    new = chain((event(n) for n in range(4, 7)), head=old[-1])
+    entries = old + new
+
+    assert verify(entries)
+    assert verify(entries, checkpoints=[checkpoint(entries[-1])], public_key=KEY.public_key())
+    assert [e.entry_hash for e in chain(event(n) for n in range(1, 4))] != V1_HASHES
+
+
+@pytest.mark.parametrize("name", EDITABLE)
+@pytest.mark.parametrize("position", [1, 3, 5])
+def test_an_edit_in_a_mixed_chain_is_found_at_that_entry(name: str, position: int) -> None:
+    entries = v1_log()
+    entries += chain((event(n) for n in range(4, 7)), head=entries[-1])
+    entries[position - 1] = tamper(entries[position - 1], name)
+
+    report = verify(entries)
+
+    assert not report
+    assert report.first_broken == position
+    assert report.checked == position - 1
+    assert report.problem is not None
+    if name != "provider_id" or position == 1:  # a later entry's provider is compared first
+        assert (
+            report.problem == f"entry {position} was changed: its hash does not match its content"
+        )
+
+
+def test_an_old_entry_cannot_be_rehashed_as_another_form() -> None:
+    # A v1 entry's hash pins its content: no edit makes its v2 form hash to it.
+    entries = v1_log()
+    again = chain(e.event for e in entries)
+    assert verify(again)
+    assert [e.entry_hash for e in again] != [e.entry_hash for e in entries]
+    mixed = [entries[0], *again[1:]]  # v2 entries linked to another first entry
+    assert not verify(mixed)
 
 
 # --- any single mutation is found ---------------------------------------------------------
