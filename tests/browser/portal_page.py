@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -106,11 +105,22 @@ class Portal:
 
     @contextmanager
     def navigation(self) -> Iterator[None]:
-        """Wait, after the body of the ``with``, until the browser shows a new page."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
+        """Wait, after the body of the ``with``, until the browser shows a new page, fully
+        loaded. The old page is marked, and the wait ends on a page without the mark
+        (asking while the browser is between two pages may fail; that means not yet)."""
+        self.driver.execute_script("window.welfarekitOldPage = true;")
         yield
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
-        self._loaded()
+
+        def arrived(driver: WebDriver) -> bool:
+            try:
+                return bool(driver.execute_script(
+                    "return !window.welfarekitOldPage && document.readyState === 'complete';"))  # fmt: skip
+            except WebDriverException:
+                return False
+
+        WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.05).until(
+            arrived, f"no new page after {self.path}"
+        )
 
     # -- what the page says -------------------------------------------------------------
 
@@ -203,7 +213,7 @@ class Portal:
             done = [p for p in directory.iterdir() if not p.name.endswith(".crdownload")]
             return done[0] if done else None
 
-        found: Path = WebDriverWait(self.driver, WAIT_SECONDS).until(finished)
+        found: Path = WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.05).until(finished)
         return found
 
     def browser_log(self) -> list[dict[str, Any]]:
@@ -277,6 +287,6 @@ class Portal:
         return form
 
     def _loaded(self) -> None:
-        WebDriverWait(self.driver, WAIT_SECONDS).until(
+        WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.05).until(
             lambda driver: driver.execute_script("return document.readyState") == "complete"
         )
