@@ -141,9 +141,10 @@ def browser(portal_server: tuple[str, _Mount]) -> Iterator[WebDriver]:
         driver.quit()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with the demo built once per module, closed, for each test to copy."""
+    """A directory with the demo built once per run, closed, for each test to copy (no test
+    writes to it, and building it takes longer than most tests)."""
     from portal_world import demo_kit
 
     directory = tmp_path_factory.mktemp("demo-world")
