@@ -190,6 +190,20 @@ class Portal:
     def has(self, selector: str) -> bool:
         return bool(self.driver.find_elements(By.CSS_SELECTOR, selector))
 
+    def text_of(self, selector: str) -> str:
+        """The text shown by the first element matching the CSS selector."""
+        return str(self.driver.find_element(By.CSS_SELECTOR, selector).text)
+
+    def expand(self, details: str) -> None:
+        """Open the disclosure (``<details>``) matching the CSS selector ``details`` by
+        clicking its summary, as a person would, and wait until its content shows."""
+        found = self.driver.find_element(By.CSS_SELECTOR, details)
+        if not found.get_property("open"):
+            found.find_element(By.TAG_NAME, "summary").click()
+        WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.05).until(
+            lambda _: found.get_property("open"), f"{details} did not open"
+        )
+
     def fetch(
         self, path: str, *, method: str = "GET", fields: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
