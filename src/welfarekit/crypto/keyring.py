@@ -117,7 +117,7 @@ class LocalKeyFileKeyring:
     the file again to wrap under the new key.
     """
 
-    __slots__ = ("_aeads", "_current", "_path")
+    __slots__ = ("_aads", "_aeads", "_current", "_path")
 
     def __init__(self, path: Path, keks: Sequence[_Kek]) -> None:
         active = [kek.kek_id for kek in keks if kek.status == "active"]
@@ -126,6 +126,8 @@ class LocalKeyFileKeyring:
         self._path = path
         self._current = active[0]
         self._aeads = {kek.kek_id: AESGCM(kek.secret) for kek in keks}
+        # The constant start of each KEK's associated data: frame(domain, kek id, ...).
+        self._aads = {kek.kek_id: frame(_WRAP_DOMAIN, kek.kek_id) for kek in keks}
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LocalKeyFileKeyring:
@@ -150,8 +152,9 @@ class LocalKeyFileKeyring:
 
     def wrap(self, plaintext: bytes, *, associated_data: bytes) -> WrappedKey:
         nonce = os.urandom(_NONCE_BYTES)
-        aad = frame(_WRAP_DOMAIN, self._current, associated_data)
-        body = self._aeads[self._current].encrypt(nonce, plaintext, aad)
+        current = self._current
+        aad = self._aads[current] + frame(associated_data)
+        body = self._aeads[current].encrypt(nonce, plaintext, aad)
         return WrappedKey(self._current, _WRAP_VERSION + nonce + body)
 
     def unwrap(self, wrapped: WrappedKey, *, associated_data: bytes) -> bytes:
@@ -167,7 +170,8 @@ class LocalKeyFileKeyring:
             raise SealBroken(f"the key wrapped under {wrapped.kek_id!r} is malformed")
         nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
         try:
-            return aead.decrypt(nonce, body, frame(_WRAP_DOMAIN, wrapped.kek_id, associated_data))
+            aad = self._aads[wrapped.kek_id] + frame(associated_data)
+            return aead.decrypt(nonce, body, aad)
         except InvalidTag:
             raise SealBroken(
                 f"the key wrapped under {wrapped.kek_id!r} does not open: it belongs to "

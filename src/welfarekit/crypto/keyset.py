@@ -241,7 +241,10 @@ def keyset_associated_data(provider_id: str, student_id: str) -> bytes:
     for name, value in (("provider_id", provider_id), ("student_id", student_id)):
         if not isinstance(value, str) or not value:
             raise InvalidValue(f"keyset_associated_data.{name}", "must be a non-empty string")
-    return frame(_KEYSET_DOMAIN, provider_id, student_id)
+    return _KEYSET_HEAD + frame(provider_id, student_id)
+
+
+_KEYSET_HEAD = frame(_KEYSET_DOMAIN)
 
 
 def rewrap(
