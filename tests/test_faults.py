@@ -18,7 +18,15 @@ from welfarekit.model import OutboxMessage
 from welfarekit.sealed import SealedReferral, StoredKeyset
 from welfarekit.storage import StorageAdapter, StorageTransaction
 
-WRITES = ("save", "insert", "append_audit", "delete", "replace_ciphertext")
+WRITES = (
+    "save",
+    "insert",
+    "append_audit",
+    "append_audit_many",
+    "delete",
+    "replace_ciphertext",
+    "replace_keysets",
+)
 
 
 class FaultyStorage:

@@ -11,10 +11,11 @@ provider, and a key is unique only within its provider.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterator, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from operator import attrgetter
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -67,6 +68,7 @@ __all__ = [
     "REGISTER_TYPES",
     "SECRET_TYPES",
     "Entity",
+    "KeysetRewrap",
     "SchemaStatus",
     "StorageAdapter",
     "StorageTransaction",
@@ -277,6 +279,16 @@ class SchemaStatus:
         return self.current == self.head
 
 
+class KeysetRewrap(NamedTuple):
+    """A student's keyset rewrapped under a new key-encryption key, with the wrapped bytes
+    it was made from (:meth:`StorageTransaction.replace_keysets`)."""
+
+    student_id: str
+    old_blob: bytes
+    kek_id: str
+    blob: bytes
+
+
 @runtime_checkable
 class StorageTransaction(Protocol):
     """One unit of work. Writes become visible to others only when it commits."""
@@ -326,11 +338,31 @@ class StorageTransaction(Protocol):
         an append-only sealed object allows, for data-key rotation. Raises
         :class:`~welfarekit.errors.NotFound` when the object does not exist."""
 
+    def replace_keysets(
+        self, provider_id: str, rewraps: Sequence[KeysetRewrap], updated_at: dt.datetime, /
+    ) -> int:
+        """Put keysets rewrapped under a new key-encryption key in place (KEK rotation), in
+        one round trip where the backend allows: each :class:`KeysetRewrap` sets the
+        student's ``kek_id``, ``blob`` and ``updated_at``, but only while the stored blob is
+        still ``old_blob``; a keyset changed meanwhile by another transaction (or deleted)
+        is left as it is. Returns how many were replaced.
+
+        Newer than the rest of the contract: the core falls back to :meth:`get` and
+        :meth:`save` for an adapter that lacks it."""
+
     def append_audit(self, entry: ChainedEvent) -> None:
         """Append one chained audit event. Entries are never changed or deleted; a second
         entry with the same provider and sequence raises
         :class:`~welfarekit.errors.ConflictError` (another transaction appended first:
         retry the operation)."""
+
+    def append_audit_many(self, entries: Sequence[ChainedEvent], /) -> None:
+        """Append chained audit events of one provider, in order, as :meth:`append_audit`
+        does each, in one round trip where the backend allows (an operation that emits
+        several events). A taken sequence raises :class:`~welfarekit.errors.ConflictError`.
+
+        Newer than the rest of the contract: the core falls back to :meth:`append_audit`
+        for an adapter that lacks it."""
 
     def audit_head(self, provider_id: str) -> ChainedEvent | None:
         """The provider's newest audit entry, or ``None`` for an empty chain."""

@@ -7,8 +7,9 @@ works on a snapshot and swaps it in on commit, under a lock).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
@@ -20,10 +21,12 @@ from welfarekit.hookspecs import hookimpl
 from welfarekit.model import EducationProvider
 from welfarekit.notify import MemoryNotifier
 from welfarekit.plugins import AdapterRegistry
+from welfarekit.sealed import StoredKeyset
 from welfarekit.storage import (
     FILTERS,
     REGISTER_TYPES,
     Entity,
+    KeysetRewrap,
     SchemaStatus,
     StorageTransaction,
     check_filters,
@@ -60,6 +63,24 @@ class _MemoryTransaction:
         if chain and chain[-1].sequence >= entry.sequence:
             raise ConflictError(f"audit entry {entry.sequence} exists already; retry")
         chain.append(entry)
+
+    def append_audit_many(self, entries: Sequence[ChainedEvent], /) -> None:
+        for entry in entries:
+            self.append_audit(entry)  # a conflict rolls the whole transaction back
+
+    def replace_keysets(
+        self, provider_id: str, rewraps: Sequence[KeysetRewrap], updated_at: dt.datetime, /
+    ) -> int:
+        replaced = 0
+        for rewrap in rewraps:
+            key = (StoredKeyset, provider_id, rewrap.student_id)
+            found = self.rows.get(key)
+            if isinstance(found, StoredKeyset) and found.blob == rewrap.old_blob:
+                self.rows[key] = attrs.evolve(
+                    found, kek_id=rewrap.kek_id, blob=rewrap.blob, updated_at=updated_at
+                )
+                replaced += 1
+        return replaced
 
     def audit_head(self, provider_id: str) -> ChainedEvent | None:
         chain = self.audit.get(provider_id)

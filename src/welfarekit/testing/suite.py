@@ -44,8 +44,8 @@ from welfarekit.audit import AuditEvent
 from welfarekit.audit_chain import chain, verify
 from welfarekit.crypto import CryptoError, init_key_file
 from welfarekit.model import ExpressionOfWill, OutboxMessage
-from welfarekit.sealed import SealedEntry, SealedRecord, SealedReferral
-from welfarekit.storage import ENTITY_TYPES, StorageAdapter
+from welfarekit.sealed import SealedEntry, SealedRecord, SealedReferral, StoredKeyset
+from welfarekit.storage import ENTITY_TYPES, KeysetRewrap, StorageAdapter
 
 __all__ = ["Capabilities", "SecurityContract", "StorageContract"]
 
@@ -269,6 +269,49 @@ class StorageContract:
             tx.append_audit(first[-1])  # a sequence taken: another transaction came first
         with filled.transaction() as tx:
             assert verify(tx.audit_entries(P))
+
+    def test_several_audit_entries_append_at_once(self, filled: StorageAdapter) -> None:
+        first = chain([_event(P, n, "aino" if n % 2 else None) for n in range(1, 4)])
+        with filled.transaction() as tx:
+            tx.append_audit_many(first)
+            tx.append_audit_many([])
+        more = chain([_event(P, n) for n in range(4, 7)], head=first[-1])
+        with filled.transaction() as tx:
+            assert tx.audit_head(P) == first[-1]
+            tx.append_audit_many(more)
+            assert tx.audit_head(P) == more[-1]
+        with filled.transaction() as tx:
+            assert tx.audit_entries(P) == first + more
+            assert tx.audit_entries(P, student_id="aino") == [first[0], first[2]]
+            assert verify(tx.audit_entries(P))
+        with pytest.raises(ConflictError), filled.transaction() as tx:
+            tx.append_audit_many(more[1:])  # sequences taken: another transaction came first
+        with filled.transaction() as tx:
+            assert tx.audit_entries(P) == first + more
+
+    def test_keysets_are_replaced_only_while_unchanged(self, filled: StorageAdapter) -> None:
+        def keyset(student_id: str, blob: bytes) -> StoredKeyset:
+            return StoredKeyset(provider_id=P, student_id=student_id, kek_id="kek-1",
+                                blob=blob, updated_at=NOW)  # fmt: skip
+
+        with filled.transaction() as tx:
+            tx.save(keyset("aino", b"aino-under-kek-1"))
+        later = NOW + dt.timedelta(hours=1)
+        rewraps = [
+            KeysetRewrap("aino", b"aino-under-kek-1", "kek-2", b"aino-under-kek-2"),
+            KeysetRewrap("aino", b"changed-meanwhile", "kek-2", b"lost"),
+            KeysetRewrap("no-such-student", b"x", "kek-2", b"y"),
+        ]
+        with filled.transaction() as tx:
+            assert tx.replace_keysets(P, rewraps[:1], later) == 1
+            assert tx.replace_keysets(P, rewraps[1:], later) == 0
+            assert tx.replace_keysets(OTHER, rewraps[:1], later) == 0
+            assert tx.replace_keysets(P, [], later) == 0
+        with filled.transaction() as tx:
+            assert tx.get(StoredKeyset, P, "aino") == attrs.evolve(
+                keyset("aino", b"aino-under-kek-2"), kek_id="kek-2", updated_at=later
+            )
+            assert tx.get(StoredKeyset, OTHER, "aino") is None
 
     def test_every_kind_can_be_listed(self, filled: StorageAdapter) -> None:
         with filled.transaction() as tx:

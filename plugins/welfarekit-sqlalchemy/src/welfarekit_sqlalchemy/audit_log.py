@@ -13,20 +13,21 @@ its microseconds, the outcome by its value, the strings unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy.exc
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.audit_chain import ChainedEvent
 from welfarekit.errors import ConflictError
+from welfarekit_sqlalchemy.bulk import BulkStatement
 from welfarekit_sqlalchemy.errors import duplicate_key
 from welfarekit_sqlalchemy.sealed_tables import audit_events
 from welfarekit_sqlalchemy.shapes import Row, from_utc, to_utc
 
-__all__ = ["append", "entries", "head"]
+__all__ = ["append", "append_many", "entries", "head"]
 
 
 def _row(entry: ChainedEvent) -> Row:
@@ -78,6 +79,30 @@ def append(connection: Connection, entry: ChainedEvent) -> None:
             raise ConflictError(
                 f"audit entry {entry.sequence} of provider {entry.event.provider_id!r} exists "
                 "already: another transaction appended first; retry the operation"
+            ) from error
+        raise
+
+
+_APPEND_MANY = BulkStatement(
+    insert(audit_events).values({column.name: bindparam(column.name) for column in audit_events.c})
+)
+
+
+def append_many(connection: Connection, chained: Sequence[ChainedEvent]) -> None:
+    """Insert entries in one driver call; :class:`ConflictError` when a sequence is taken."""
+    if not chained:
+        return
+    rows = [_row(entry) for entry in chained]
+    columns = {column.name: [row[column.name] for row in rows] for column in audit_events.c}
+    try:
+        _APPEND_MANY.executemany(connection, columns)
+    except sqlalchemy.exc.IntegrityError as error:
+        if duplicate_key(error):
+            first, last = chained[0], chained[-1]
+            raise ConflictError(
+                f"audit entries {first.sequence}..{last.sequence} of provider "
+                f"{first.event.provider_id!r}: one exists already: another transaction "
+                "appended first; retry the operation"
             ) from error
         raise
 

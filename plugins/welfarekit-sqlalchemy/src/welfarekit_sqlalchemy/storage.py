@@ -15,10 +15,11 @@ driver's reason, never the statement's parameters, which may hold personal data
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import enum
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Engine,
     RootTransaction,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -45,8 +47,15 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from welfarekit.audit_chain import ChainedEvent
 from welfarekit.errors import ConfigurationError, ConflictError, NotFound, StorageError
 from welfarekit.model import EducationProvider
-from welfarekit.storage import REGISTER_TYPES, Entity, SchemaStatus, check_filters, entity_key
-from welfarekit_sqlalchemy import audit_log, db
+from welfarekit.storage import (
+    REGISTER_TYPES,
+    Entity,
+    KeysetRewrap,
+    SchemaStatus,
+    check_filters,
+    entity_key,
+)
+from welfarekit_sqlalchemy import audit_log, bulk, db, sealed_tables
 from welfarekit_sqlalchemy.errors import (
     already_recorded,
     duplicate_key,
@@ -55,7 +64,7 @@ from welfarekit_sqlalchemy.errors import (
     translated,
 )
 from welfarekit_sqlalchemy.rows import SHAPES
-from welfarekit_sqlalchemy.shapes import Children, Row, Shape
+from welfarekit_sqlalchemy.shapes import Children, Row, Shape, to_utc
 
 __all__ = ["SQLAlchemyStorage", "SQLAlchemyTransaction"]
 
@@ -179,6 +188,32 @@ class SQLAlchemyTransaction:
         with translated(f"append audit entry {entry.sequence} to", self._where):
             audit_log.append(self._connection, entry)
 
+    def append_audit_many(self, entries: Sequence[ChainedEvent], /) -> None:
+        """One executemany; :class:`~welfarekit.errors.ConflictError` when a sequence is
+        taken."""
+        if not entries:
+            return
+        doing = f"append audit entries {entries[0].sequence}..{entries[-1].sequence} to"
+        with translated(doing, self._where):
+            audit_log.append_many(self._connection, entries)
+
+    def replace_keysets(
+        self, provider_id: str, rewraps: Sequence[KeysetRewrap], updated_at: dt.datetime, /
+    ) -> int:
+        """One executemany of a conditional UPDATE (the stored blob must still be the old
+        one), so a keyset another transaction changed meanwhile is left alone."""
+        if not rewraps:
+            return 0
+        columns: dict[str, list[Any]] = {
+            "student_id": [rewrap.student_id for rewrap in rewraps],
+            "old_blob": [rewrap.old_blob for rewrap in rewraps],
+            "kek_id": [rewrap.kek_id for rewrap in rewraps],
+            "blob": [rewrap.blob for rewrap in rewraps],
+        }
+        shared = {"provider_id": provider_id, "updated_at": to_utc(updated_at)}
+        with translated(f"rewrap {len(rewraps)} keysets in", self._where):
+            return _REWRAP_KEYSETS.executemany(self._connection, columns, shared)
+
     def audit_head(self, provider_id: str) -> ChainedEvent | None:
         with translated("read the audit trail's head from", self._where):
             return audit_log.head(self._connection, provider_id)
@@ -252,6 +287,8 @@ class SQLAlchemyTransaction:
         rows = self._connection.execute(select(shape.table).where(*conditions)).mappings().all()
         if not rows:
             return []
+        if not shape.children:  # no child rows to merge: each row as the database gave it
+            return [shape.from_row(row) for row in rows]
         gathered = [self._gather(shape, children, conditions) for children in shape.children]
         return [
             shape.from_row(
@@ -313,6 +350,18 @@ class SQLAlchemyTransaction:
             found = self._select(shape, conditions)
         return sorted(cast(builtins.list[E], found), key=entity_key)
 
+
+_keysets = sealed_tables.keysets
+_REWRAP_KEYSETS = bulk.BulkStatement(
+    update(_keysets)
+    .where(
+        _keysets.c.provider_id == bindparam("provider_id"),
+        _keysets.c.student_id == bindparam("student_id"),
+        _keysets.c.blob == bindparam("old_blob"),
+    )
+    .values(kek_id=bindparam("kek_id"), blob=bindparam("blob"), updated_at=bindparam("updated_at"))
+)
+"""A keyset rewrapped under a new KEK, only while its blob is still the one rewrapped."""
 
 _LEGACY_TRANSACTION_CONTROL = getattr(sqlite3, "LEGACY_TRANSACTION_CONTROL", -1)
 
