@@ -26,7 +26,10 @@ from welfarekit.audit_chain import (
     sign_checkpoint,
     verify,
 )
-from welfarekit.errors import IntegrityError, InvalidValue
+from welfarekit.auditing import emit, emit_many
+from welfarekit.builtin.memory import MemoryStorage
+from welfarekit.errors import AuditFailure, IntegrityError, InvalidValue
+from welfarekit.storage import StorageTransaction
 
 PROVIDER = "harjun-koulutus"
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
@@ -573,3 +576,69 @@ def test_any_single_mutation_is_found_at_or_before_it(
     assert not report
     assert report.first_broken is not None
     assert 1 <= report.first_broken <= at + 1
+
+
+# --- writing events: one and several ----------------------------------------------------------
+
+
+class _Sink:
+    def __init__(self, *, fail: bool = False) -> None:
+        self.events: list[AuditEvent] = []
+        self.fail = fail
+
+    def welfarekit_audit_event(self, event: AuditEvent) -> None:
+        if self.fail:
+            raise OSError("the log server is down")
+        self.events.append(event)
+
+
+class _OlderTransaction:
+    """A transaction of an adapter written before ``append_audit_many``."""
+
+    def __init__(self, tx: StorageTransaction) -> None:
+        self._tx = tx
+        self.appended = 0
+
+    def append_audit(self, entry: ChainedEvent) -> None:
+        self.appended += 1
+        self._tx.append_audit(entry)
+
+    def audit_head(self, provider_id: str) -> ChainedEvent | None:
+        return self._tx.audit_head(provider_id)
+
+
+def test_emit_many_chains_each_providers_events_in_order_after_its_head() -> None:
+    storage, sink = MemoryStorage(), _Sink()
+    with storage.transaction() as tx:
+        emit(tx, sink, event(1))
+    mixed = [event(2), event(1, provider="other"), event(3), event(2, provider="other")]
+
+    with storage.transaction() as tx:
+        emit_many(tx, sink, mixed)
+        emit_many(tx, sink, [])
+
+    assert sink.events == [event(1), *mixed]
+    with storage.transaction() as tx:
+        mine, theirs = tx.audit_entries(PROVIDER), tx.audit_entries("other")
+    assert [e.event for e in mine] == [event(1), event(2), event(3)]
+    assert [e.event for e in theirs] == [mixed[1], mixed[3]]
+    assert verify(mine)
+    assert verify(theirs)
+
+
+def test_emit_many_appends_one_at_a_time_on_an_older_adapter() -> None:
+    storage = MemoryStorage()
+    with storage.transaction() as tx:
+        older = _OlderTransaction(tx)
+        emit_many(older, _Sink(), [event(1), event(2)])  # type: ignore[arg-type]
+    assert older.appended == 2
+    with storage.transaction() as tx:
+        assert verify(tx.audit_entries(PROVIDER)) == VerifyReport(ok=True, checked=2)
+
+
+def test_a_failing_sink_fails_emit_many_and_writes_nothing() -> None:
+    storage = MemoryStorage()
+    with pytest.raises(AuditFailure, match="log server"), storage.transaction() as tx:
+        emit_many(tx, _Sink(fail=True), [event(1), event(2)])
+    with storage.transaction() as tx:
+        assert tx.audit_entries(PROVIDER) == []

@@ -36,7 +36,7 @@ from welfarekit.sealed import (
     SealedReferral,
     StoredKeyset,
 )
-from welfarekit.storage import Entity, StorageAdapter, StorageTransaction
+from welfarekit.storage import Entity, KeysetRewrap, StorageAdapter, StorageTransaction
 from welfarekit.vault import IDENTITY_CODE_INDEX, Vault
 
 __all__ = [
@@ -47,7 +47,7 @@ __all__ = [
     "rotation_cutoff",
 ]
 
-BATCH = 500
+BATCH = 5000
 
 
 @attrs.frozen
@@ -67,69 +67,115 @@ def rewrap_keysets(
 ) -> RewrapReport:
     """Rewrap every keyset not yet under ``keyring``'s current KEK, in batches of
     :data:`BATCH` per transaction; ``progress(done, total)`` after each batch. The
-    providers' secrets and the confidential matters' own keysets are rewrapped after."""
+    providers' secrets and the confidential matters' own keysets are rewrapped in the last
+    batch's transaction (a small provider's rotation is one write transaction).
+
+    The keysets are read in one transaction and written back in batches, each with one
+    conditional update (:meth:`~welfarekit.storage.StorageTransaction.replace_keysets`):
+    a keyset that another transaction changed after it was read (a data-key rotation, a
+    shredding) is read again in the batch's transaction and rewrapped from what it holds
+    then, or skipped when it is gone or under the current KEK already."""
+    current = keyring.key_id
+    total, pending = 0, []
     with storage.transaction() as tx:
         providers = [p.id for p in tx.list(EducationProvider, None)]
-        pending = [
-            (provider_id, stored.student_id)
-            for provider_id in providers
-            for stored in tx.list(StoredKeyset, provider_id)
-        ]
-    total, rewrapped = len(pending), 0
-    for start in range(0, total, BATCH):
+        for provider_id in providers:
+            keysets = tx.list(StoredKeyset, provider_id)
+            total += len(keysets)
+            # Plain tuples rather than the objects: a long list of them costs the garbage
+            # collector little while the batches run.
+            pending += [
+                (provider_id, k.student_id, k.kek_id, k.blob)
+                for k in keysets
+                if k.kek_id != current
+            ]
+            del keysets
+    done, rewrapped, others = total - len(pending), 0, 0
+    starts = range(0, len(pending), BATCH) or range(1)
+    for start in starts:
+        batch = pending[start : start + BATCH]
         with storage.transaction() as tx:
-            for provider_id, student_id in pending[start : start + BATCH]:
-                stored = tx.get(StoredKeyset, provider_id, student_id)
-                if stored is None or stored.kek_id == keyring.key_id:
-                    continue  # shredded meanwhile, or done by an earlier run
-                wrapped = rewrap(
-                    WrappedKeyset(stored.kek_id, stored.blob),
-                    keyring,
-                    keyring,
-                    keyset_associated_data(provider_id, student_id),
-                )
-                tx.save(
-                    attrs.evolve(
-                        stored,
-                        kek_id=wrapped.kek_id,
-                        blob=wrapped.blob,
-                        updated_at=dt.datetime.now(dt.UTC),
-                    )
-                )
-                rewrapped += 1
-        progress(min(start + BATCH, total), total)
-    _, others = _rewrap_matters(storage, keyring, providers)
-    return RewrapReport(keysets=total, rewrapped=rewrapped, kek_id=keyring.key_id,
+            for provider_id, rewraps in _rewraps(batch, keyring).items():
+                rewrapped += _replace_keysets(tx, keyring, provider_id, rewraps)
+            if start == starts[-1]:
+                others = _rewrap_matters(tx, keyring, providers)
+        done += len(batch)
+        progress(done, total)
+    return RewrapReport(keysets=total, rewrapped=rewrapped, kek_id=current,
                         other_secrets=others)  # fmt: skip
 
 
-def _rewrap_matters(
-    storage: StorageAdapter, keyring: Keyring, providers: list[str]
-) -> tuple[int, int]:
-    """Rewrap the wrapped secrets kept outside the keyset table: each provider's secrets
-    (the blind-index seed) and each confidential matter's own keyset, one provider per
-    transaction."""
+def _rewraps(
+    batch: list[tuple[str, str, str, bytes]], keyring: Keyring
+) -> dict[str, list[KeysetRewrap]]:
+    """Each keyset of ``batch`` (provider, student, KEK id, blob) rewrapped under the current
+    KEK, by provider."""
+    by_provider: dict[str, list[KeysetRewrap]] = {}
+    for provider_id, student_id, kek_id, blob in batch:
+        wrapped = rewrap(
+            WrappedKeyset(kek_id, blob),
+            keyring,
+            keyring,
+            keyset_associated_data(provider_id, student_id),
+        )
+        by_provider.setdefault(provider_id, []).append(
+            KeysetRewrap(student_id, blob, wrapped.kek_id, wrapped.blob)
+        )
+    return by_provider
+
+
+def _replace_keysets(
+    tx: StorageTransaction, keyring: Keyring, provider_id: str, rewraps: list[KeysetRewrap]
+) -> int:
+    """Write ``rewraps``; the keysets changed since they were read are read again here."""
+    now = dt.datetime.now(dt.UTC)
+    replace = getattr(tx, "replace_keysets", None)  # an adapter older than the method
+    replaced = replace(provider_id, rewraps, now) if replace is not None else 0
+    if replaced == len(rewraps):
+        return replaced
+    # Some were changed meanwhile (or the adapter cannot batch): one at a time, as read now.
+    replaced = 0
+    for change in rewraps:
+        found = tx.get(StoredKeyset, provider_id, change.student_id)
+        if found is None:
+            continue  # shredded meanwhile
+        if found.kek_id == keyring.key_id:
+            if found.blob == change.blob:
+                replaced += 1  # by the batched update above
+            continue  # or by another run meanwhile
+        wrapped = rewrap(
+            WrappedKeyset(found.kek_id, found.blob),
+            keyring,
+            keyring,
+            keyset_associated_data(provider_id, change.student_id),
+        )
+        tx.save(attrs.evolve(found, kek_id=wrapped.kek_id, blob=wrapped.blob, updated_at=now))
+        replaced += 1
+    return replaced
+
+
+def _rewrap_matters(tx: StorageTransaction, keyring: Keyring, providers: list[str]) -> int:
+    """Rewrap the wrapped secrets kept outside the keyset table, in ``tx``: each provider's
+    secrets (the blind-index seed) and each confidential matter's own keyset. Returns how
+    many were rewrapped."""
     from welfarekit.casework import matter_associated_data
 
-    total = done = 0
+    done = 0
     for provider_id in providers:
-        with storage.transaction() as tx:
-            for secret in tx.list(ProviderSecret, provider_id):
-                total += 1
-                if secret.kek_id != keyring.key_id:
-                    associated = keyset_associated_data(provider_id, f"secret:{secret.name}")
-                    wrapped = rewrap(WrappedKeyset(secret.kek_id, secret.blob), keyring,
-                                     keyring, associated)  # fmt: skip
-                    tx.save(attrs.evolve(secret, kek_id=wrapped.kek_id, blob=wrapped.blob))
-                    done += 1
-            for matter in tx.list(SealedMatter, provider_id):
-                total += 1
-                if matter.kek_id != keyring.key_id:
-                    wrapped = rewrap(WrappedKeyset(matter.kek_id, matter.keyset), keyring,
-                                     keyring, matter_associated_data(provider_id, matter.id))  # fmt: skip
-                    tx.save(attrs.evolve(matter, kek_id=wrapped.kek_id, keyset=wrapped.blob))
-                    done += 1
-    return total, done
+        for secret in tx.list(ProviderSecret, provider_id):
+            if secret.kek_id != keyring.key_id:
+                associated = keyset_associated_data(provider_id, f"secret:{secret.name}")
+                wrapped = rewrap(WrappedKeyset(secret.kek_id, secret.blob), keyring,
+                                 keyring, associated)  # fmt: skip
+                tx.save(attrs.evolve(secret, kek_id=wrapped.kek_id, blob=wrapped.blob))
+                done += 1
+        for matter in tx.list(SealedMatter, provider_id):
+            if matter.kek_id != keyring.key_id:
+                wrapped = rewrap(WrappedKeyset(matter.kek_id, matter.keyset), keyring,
+                                 keyring, matter_associated_data(provider_id, matter.id))  # fmt: skip
+                tx.save(attrs.evolve(matter, kek_id=wrapped.kek_id, keyset=wrapped.blob))
+                done += 1
+    return done
 
 
 @attrs.frozen
