@@ -3,12 +3,29 @@
 Keysets are created on first use, stored wrapped under the keyring's current key-encryption
 key and bound to their provider and student. Nothing is opened on load: a session opens a
 sealed value only after the access decision and its audit entry are written.
+
+Unwrapped keysets are kept in memory, so that a student's keyset is not unwrapped (and its
+ciphers not built) again for every operation. The cache's lifetime:
+
+* at most :data:`KEYSET_CACHE_SIZE` keysets per vault (the least recently used go first);
+* each is kept with the exact wrapped bytes (KEK id and blob) storage held when it was
+  unwrapped, and is served only when the caller's transaction reads those very bytes from
+  storage again: a keyset rotated, rewrapped or crypto-shredded anywhere (storage no
+  longer holds those bytes) is never served from the cache;
+* :meth:`Vault.reload_keyring` empties it (the key file may have lost a KEK), and a
+  student whose keyset storage no longer holds (shredded) is dropped from it when next
+  looked for.
+
+So the data keys of recently served students stay in this process's memory for longer
+than one operation; ``Vault(..., keyset_cache=0)`` keeps none.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,7 +49,10 @@ from welfarekit.sealed import (
 )
 from welfarekit.storage import StorageTransaction
 
-__all__ = ["BLIND_INDEXES", "IDENTITY_CODE_BITS", "REGISTER", "Vault"]
+__all__ = ["BLIND_INDEXES", "IDENTITY_CODE_BITS", "KEYSET_CACHE_SIZE", "REGISTER", "Vault"]
+
+KEYSET_CACHE_SIZE = 256
+"""How many unwrapped keysets a vault keeps by default (see the module documentation)."""
 
 IDENTITY_CODE_INDEX = "identity_code"
 BLIND_INDEXES = (IDENTITY_CODE_INDEX,)
@@ -51,10 +71,20 @@ REGISTER = "welfare_register"
 class Vault:
     """Seals and opens one provider's confidential fields with per-student keys."""
 
-    def __init__(self, keyring: Callable[[], Keyring], clock: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        keyring: Callable[[], Keyring],
+        clock: Callable[[], Any],
+        *,
+        keyset_cache: int = KEYSET_CACHE_SIZE,
+    ) -> None:
         self._keyring_factory = keyring
         self._keyring: Keyring | None = None
         self._clock = clock
+        self._cache_size = keyset_cache
+        # (provider, student) -> the wrapped bytes read (KEK id, blob) and their keyset.
+        self._keysets: OrderedDict[tuple[str, str], tuple[str, bytes, Keyset]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def keyring(self) -> Keyring:
@@ -64,9 +94,38 @@ class Vault:
         return self._keyring
 
     def reload_keyring(self) -> None:
-        """Forget the loaded keyring; the next use loads it again (after a key rotation by
-        another process)."""
-        self._keyring = None
+        """Forget the loaded keyring and every unwrapped keyset; the next use loads it again
+        (after a key rotation by another process)."""
+        with self._lock:
+            self._keyring = None
+            self._keysets.clear()
+
+    def _cached(self, provider_id: str, student_id: str, stored: StoredKeyset) -> Keyset | None:
+        """The keyset unwrapped from exactly ``stored``'s wrapped bytes, if it is kept."""
+        with self._lock:
+            found = self._keysets.get((provider_id, student_id))
+            if found is None:
+                return None
+            kek_id, blob, keyset = found
+            if kek_id != stored.kek_id or blob != stored.blob:
+                return None
+            self._keysets.move_to_end((provider_id, student_id))
+            return keyset
+
+    def _remember(
+        self, provider_id: str, student_id: str, stored: StoredKeyset, keyset: Keyset
+    ) -> None:
+        if self._cache_size <= 0:
+            return
+        with self._lock:
+            self._keysets[provider_id, student_id] = (stored.kek_id, stored.blob, keyset)
+            self._keysets.move_to_end((provider_id, student_id))
+            while len(self._keysets) > self._cache_size:
+                self._keysets.popitem(last=False)
+
+    def _forget(self, provider_id: str, student_id: str) -> None:
+        with self._lock:
+            self._keysets.pop((provider_id, student_id), None)
 
     def keyset(
         self, tx: StorageTransaction, provider_id: str, student_id: str, *, create: bool
@@ -74,19 +133,26 @@ class Vault:
         """The student's keyset; a new one is stored when ``create`` and none exists.
         ``None`` when none exists (never created, or crypto-shredded)."""
         stored = tx.get(StoredKeyset, provider_id, student_id)
-        associated = keyset_associated_data(provider_id, student_id)
         if stored is not None:
-            return WrappedKeyset(stored.kek_id, stored.blob).unwrap(self.keyring, associated)
+            keyset = self._cached(provider_id, student_id, stored)
+            if keyset is None:
+                associated = keyset_associated_data(provider_id, student_id)
+                wrapped = WrappedKeyset(stored.kek_id, stored.blob)
+                keyset = wrapped.unwrap(self.keyring, associated)
+                self._remember(provider_id, student_id, stored, keyset)
+            return keyset
+        self._forget(provider_id, student_id)  # shredded, if it was ever here
         if not create:
             return None
         keyset = Keyset.new()
-        wrapped = keyset.wrap(self.keyring, associated)
+        wrapped = keyset.wrap(self.keyring, keyset_associated_data(provider_id, student_id))
         tx.save(
             StoredKeyset(
                 provider_id=provider_id, student_id=student_id, kek_id=wrapped.kek_id,
                 blob=wrapped.blob, updated_at=self._clock(),
             )
         )  # fmt: skip
+        # Not remembered yet: the transaction may still roll back.
         return keyset
 
     @staticmethod
@@ -174,7 +240,8 @@ class Vault:
     @staticmethod
     def shred(tx: StorageTransaction, provider_id: str, student_id: str) -> bool:
         """Destroy the student's keyset, sealed identity code and blind-index rows: what was
-        sealed for them can never be opened again. ``True`` if a keyset existed."""
+        sealed for them can never be opened again. ``True`` if a keyset existed. (A vault
+        that kept the keyset unwrapped drops it the next time it looks for it.)"""
         existed = tx.delete(StoredKeyset, provider_id, student_id)
         tx.delete(SealedIdentityCode, provider_id, student_id)
         for index in BLIND_INDEXES:
