@@ -340,6 +340,7 @@ def test_the_plan_is_prepared_together_approved_and_published(kit: WelfareKit) -
         role="teacher", validity=Period(start=dt.date(2025, 8, 1), end=dt.date(2026, 8, 1)),
     ))  # fmt: skip
     published = principal.publish_plan()
+    assert "*Tila: julkaistu*" in published.markdown  # the document speaks Finnish throughout
     assert "P H" not in published.markdown
     assert "Kiusaamiseen puututaan heti." in published.markdown
     assert "## Lukio" in published.markdown

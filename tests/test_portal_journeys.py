@@ -109,6 +109,7 @@ def test_consent_forms_the_group_and_its_meeting_is_recorded(client: FlaskClient
                      "measure": "Viikoittainen tapaaminen", "responsible": "Tuomas Saarinen"},
                     page=record_path.group(1))  # fmt: skip
     assert "The meeting was recorded." in recorded
+    assert "Sofia Laaksonen (opiskelija), Tuomas Saarinen (psykologi)" in recorded
     assert "Sovittiin tapaamisista." in recorded
     assert "Viikoittainen tapaaminen" in recorded
 
@@ -241,6 +242,9 @@ def test_the_plan_is_commented_approved_and_published(client: FlaskClient) -> No
     assert refused.status_code == 403  # approval is the steering group's
     # a member edits the school's own section: the plan goes back to draft
     plan = client.get("/plan").get_data(as_text=True)
+    # the per-institution sections say whose they are
+    assert plan.count("Suunnitelma opiskelijoiden suojaamiseksi") >= 2
+    assert "häirinnältä — Harjulan lukio</h2>" in plan
     version = re.search(
         r'name="expected_version" value="(\d+)"[^>]*data-section="protection_plan@harjula-lukio"',
         plan,

@@ -18,6 +18,7 @@ from welfarekit import (
     EvidenceMethod,
     ExpertGroupStatus,
     GroupKind,
+    Institution,
     Measure,
     Membership,
     Participant,
@@ -323,8 +324,12 @@ def _communal_pages(app: Flask, welfare: Welfare) -> None:
     @app.get("/plan")
     def plan() -> str:
         portal = welfare()
+        institutions = {i.id: i.name for i in
+                        app.config["WELFAREKIT"].directory("portal").list(Institution,
+                                                                          DEMO_PROVIDER_ID)}  # fmt: skip
         return render_template("plan.html", sections=portal.welfare_plan(),
-                               state=portal.plan_state(), comments=portal.plan_comments())  # fmt: skip
+                               state=portal.plan_state(), comments=portal.plan_comments(),
+                               institutions=institutions)  # fmt: skip
 
     @app.post("/plan/comments")
     def comment_on_plan() -> Any:

@@ -120,6 +120,14 @@ class PublishedPlan:
     html: str
 
 
+_STATUS_FI = {
+    "draft": "luonnos",
+    "in_review": "tarkastettavana",
+    "approved": "hyväksytty",
+    "published": "julkaistu",
+}
+
+
 def render_plan(
     provider_name: str,
     sections: Sequence[PlanSectionVersion],
@@ -132,6 +140,7 @@ def render_plan(
     external): the provider-level sections, each institution's sections, and the groups
     with their current members."""
     rosters = list(rosters)
+    status = _STATUS_FI.get(status, status)  # the document is in Finnish throughout
     md = [f"# Opiskeluhuoltosuunnitelma — {provider_name}", "", f"*Tila: {status}*", ""]
     page = [
         "<!doctype html>",
