@@ -7,7 +7,7 @@ deleting, inserting or reordering an entry breaks a link that :func:`verify` fin
 
 The canonical form has two versions (:func:`canonical_form`):
 
-* ``welfarekit.audit.v2`` (:data:`CHAIN_FORMAT`), written by :func:`chain` since 2026-11:
+* ``welfarekit.audit.v2`` (:data:`CHAIN_FORMAT`), the form :func:`chain` writes:
   the format name, the sequence and the event's fields in a fixed order, separated by the
   unit separator U+001F, the moment as whole microseconds since 1970-01-01 UTC, an absent
   optional field as ``-`` and a present one as ``=`` and its value. It takes a fraction of
