@@ -4,7 +4,9 @@ by Selenium through the portal served on a free local port, with a fresh demo ki
 Skipped when Chromium, its driver or Selenium is missing, unless
 ``WELFAREKIT_TEST_REQUIRE_BROWSER=1`` (as in CI), which makes that a failure. Selenium is
 pointed at /usr/bin/chromium and /usr/bin/chromedriver and never downloads a browser.
-Every run rewrites the documentation's screenshots in docs/_static/portal/.
+Screenshots go to a temporary folder, or — with WELFAREKIT_SCREENSHOTS=docs — over the
+documentation's own in docs/_static/portal/, so that a plain test run leaves the working
+tree as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WINDOW = (1280, 900)
 HERE = Path(__file__).parent
-SCREENSHOTS = HERE.parents[1] / "docs" / "_static" / "portal"
+DOCS_SCREENSHOTS = HERE.parents[1] / "docs" / "_static" / "portal"
 REQUIRED = os.environ.get("WELFAREKIT_TEST_REQUIRE_BROWSER") == "1"
 
 
@@ -163,13 +165,15 @@ def portal(
     from examples.portal import create_app
 
     base_url, mount = portal_server
+    screenshots = (DOCS_SCREENSHOTS if os.environ.get("WELFAREKIT_SCREENSHOTS") == "docs"
+                   else tmp_path / "screenshots")  # fmt: skip
     kit = copy_world(demo_world, tmp_path)
     mount.app = create_app(kit, secret_key=secrets.token_hex(32), secure_cookies=False)
     browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
     browser.get("about:blank")
     browser.get_log("browser")  # start each test with an empty console log
     try:
-        yield Portal(browser, base_url, SCREENSHOTS)
+        yield Portal(browser, base_url, screenshots)
     finally:
         browser.get("about:blank")
         mount.app = None

@@ -237,7 +237,7 @@ class Portal:
 
     def screenshot(self, name: str) -> Path:
         """Save what the window shows as ``<shots>/<name>.png`` (the documentation's
-        screenshots, rewritten by every run) and return the path."""
+        screenshots when the run was asked to renew them) and return the path."""
         self.shots.mkdir(parents=True, exist_ok=True)
         path = self.shots / f"{name}.png"
         self.driver.execute_script("window.scrollTo(0, 0); document.activeElement?.blur();")
