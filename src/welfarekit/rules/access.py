@@ -215,8 +215,23 @@ def _evaluate(
         return _disclosure(actor, resource, facts, basis)
     if basis is not None:
         return Finding(False, "a statutory basis applies only to a disclosure")
-    permissions = PERMISSIONS[resource.type]
     held = _relationships(actor, resource, facts)
+    key = (action, resource.type)
+    outcome = held.outcomes.get(key)
+    if outcome is None:
+        outcome = held.outcomes[key] = _outcome(actor, action, resource, facts, held.findings)
+    return outcome
+
+
+def _outcome(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    facts: Facts,
+    held: Mapping[Relationship, Finding],
+) -> Finding:
+    """Allowed by the first relationship held that grants the action, or why not."""
+    permissions = PERMISSIONS[resource.type]
     for relationship, finding in held.items():
         if finding.holds and action in permissions.get(relationship, frozenset()):
             return Finding(
@@ -225,8 +240,49 @@ def _evaluate(
     return Finding(False, _why_not(actor, action, resource, facts, held))
 
 
-def _relationships(actor: Actor, resource: Resource, facts: Facts) -> dict[Relationship, Finding]:
-    """Every relationship the actor holds (or nearly holds, with the reason it fails)."""
+class _Held:
+    """The relationships an actor holds to one shape of resource under one set of facts,
+    and the outcomes already found on them for each (action, kind of resource)."""
+
+    __slots__ = ("findings", "outcomes")
+
+    def __init__(self, findings: Mapping[Relationship, Finding]) -> None:
+        self.findings = findings
+        self.outcomes: dict[tuple[Action, ResourceType], Finding] = {}
+
+
+def _relationships(actor: Actor, resource: Resource, facts: Facts) -> _Held:
+    """Every relationship the actor holds (or nearly holds, with the reason it fails).
+
+    Derived once per facts for each actor and shape of resource, then looked up, so a
+    decision on facts already seen is a table look-up. The key holds everything of the actor
+    and the resource that :func:`_derive_relationships` and :func:`_outcome` read besides
+    the action and the kind of resource (a resource's student, when it names one, is the
+    facts' student: ``_evaluate`` checks that first)."""
+    person = actor.person
+    key = (
+        person,
+        actor.system,
+        resource.student_id is None,
+        resource.owner == person,
+        resource.holder == person,
+        resource.group_id,
+    )
+    derived = facts._derived
+    held: _Held | None = derived.get(key)
+    if held is None:
+        if len(derived) >= _SHAPES_KEPT:
+            derived.clear()  # facts kept long and asked about ever new resources stay small
+        held = derived[key] = _Held(_derive_relationships(actor, resource, facts))
+    return held
+
+
+_SHAPES_KEPT = 256
+
+
+def _derive_relationships(
+    actor: Actor, resource: Resource, facts: Facts
+) -> dict[Relationship, Finding]:
     found: dict[Relationship, Finding] = {}
     person, student = actor.person, facts.student
     if person is None:
@@ -286,7 +342,7 @@ def _student_relationships(
 ) -> None:
     person, now = actor.person, facts.now
     assert person is not None
-    if person == student.student.ref:
+    if person.kind is PersonKind.STUDENT and person.id == student.student.id:  # its ref
         found[_.THE_STUDENT] = Finding(True, "the student's own data", "JulkL 12 §; GDPR art. 15")
     if person.kind is PersonKind.GUARDIAN:
         found[_.ENTITLED_GUARDIAN] = guardian_entitled(student, person.id, now)
@@ -355,7 +411,7 @@ def _disclosure(
     staff = facts.actor.staff
     if person is None or person.kind is not PersonKind.STAFF or staff is None:
         return Finding(False, "only staff bound by welfare secrecy disclose (OHL § 22(2))")
-    held = _relationships(actor, resource, facts)
+    held = _relationships(actor, resource, facts).findings
     in_team = any(
         held.get(r, Finding(False, "")).holds for r in (_.EXPERT_GROUP_MEMBER, _.RESPONSIBLE_PERSON)
     )

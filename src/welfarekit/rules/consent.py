@@ -64,6 +64,23 @@ def consent_authority(facts: StudentFacts, now: dt.datetime) -> ConsentAuthority
     """Consent is the student's own unless the newest recorded capacity assessment says the
     student cannot assess its meaning; then it is the guardian's (of a minor) or the legal
     representative's (OHL § 14(4), § 19(1), § 19(2)). There is no fixed age."""
+    # Every consent rule asks this, several times in one decision: derived once per facts
+    # and moment (equal datetimes are the same instant, and only the instant counts here).
+    derived = facts._derived
+    key = (_AUTHORITY, now)
+    found: ConsentAuthority | None = derived.get(key)
+    if found is None:
+        if len(derived) >= _MOMENTS_KEPT:
+            derived.clear()  # a snapshot asked about ever new moments keeps only the latest
+        found = derived[key] = _consent_authority(facts, now)
+    return found
+
+
+_AUTHORITY = "consent authority"
+_MOMENTS_KEPT = 16
+
+
+def _consent_authority(facts: StudentFacts, now: dt.datetime) -> ConsentAuthority:
     student = facts.student
     assessments = [a for a in facts.assessments if a.assessed_at <= now]
     latest = max(assessments, key=lambda a: a.assessed_at, default=None)

@@ -2,11 +2,19 @@
 
 Facts are per student and per actor, so a decision never depends on how many students,
 staff or records a provider holds.
+
+Facts are frozen and hold only frozen values, so what the rules derive from them (the
+earliest withdrawal of each record, whose consent counts at a moment, an actor's
+relationships) is derived once per facts object and kept on it: the first decision on a
+snapshot reads its lists, later ones look up what the first derived. :func:`attrs.evolve`
+makes a new object, which derives afresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import Any
 
 import attrs
 
@@ -59,8 +67,26 @@ class StudentFacts:
 
     def withdrawn_at(self, record_id: str) -> dt.datetime | None:
         """When the record was withdrawn (the earliest withdrawal), or ``None``."""
-        times = [w.evidence.recorded_at for w in self.withdrawals if w.withdraws == record_id]
-        return min(times) if times else None
+        # every rule on consents and vetoes asks, for record after record: map them once
+        derived = self._derived
+        earliest: dict[str, dt.datetime] | None = derived.get(_WITHDRAWN)
+        if earliest is None:
+            earliest = {}
+            for withdrawal in self.withdrawals:
+                at, record = withdrawal.evidence.recorded_at, withdrawal.withdraws
+                if record not in earliest or at < earliest[record]:
+                    earliest[record] = at
+            derived[_WITHDRAWN] = earliest  # complete before another thread can see it
+        return earliest.get(record_id)
+
+    @functools.cached_property
+    def _derived(self) -> dict[Any, Any]:
+        """What the rules derived from these facts (the earliest withdrawals; whose consent
+        counts at each moment, kept by :mod:`welfarekit.rules.consent`)."""
+        return {}
+
+
+_WITHDRAWN = "earliest withdrawals"
 
 
 @attrs.frozen(kw_only=True)
@@ -76,3 +102,9 @@ class Facts:
     @property
     def today(self) -> dt.date:
         return today_in_finland(self.now)
+
+    @functools.cached_property
+    def _derived(self) -> dict[Any, Any]:
+        """The actor's relationships derived for each shape of resource
+        (:mod:`welfarekit.rules.access` keeps them)."""
+        return {}
