@@ -11,12 +11,16 @@ derivation, the withdrawals scanned as a list). Every field but the id must agre
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from random import Random
 from unittest import mock
 
 import attrs
+import pytest
 from builders import (
     CASE_GROUP,
     CASE_MEMBERSHIPS,
@@ -39,7 +43,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from test_access_matrix import ACTORS, RESOURCES
 
-from welfarekit import Action, Actor, Period, PersonRef, Resource, ResourceType, Role
+from welfarekit import Action, Actor, Period, PersonKind, PersonRef, Resource, ResourceType, Role
 from welfarekit.model import ConsentPurpose
 from welfarekit.rules import Decision, Facts, LegalBasis, StudentFacts, decide
 from welfarekit.rules import access as access_rules
@@ -275,3 +279,71 @@ def test_evolved_facts_derive_afresh() -> None:
     )
     assert decide(make_actor(psychologist), Action.READ, record, consented).allowed
     assert not decide(make_actor(psychologist), Action.READ, record, facts).allowed
+
+
+# -- the decision itself ------------------------------------------------------------------------
+
+
+def test_a_decision_is_the_value_attrs_would_make() -> None:
+    person = ACTORS["group member psychologist"]
+    facts = make_facts(person, student_facts(expressions=formation_consent()))
+    for resource in MORE_RESOURCES.values():
+        for action in Action:
+            made = decide(make_actor(person), action, resource, facts)
+            fields = {f.name: getattr(made, f.name) for f in attrs.fields(Decision)}
+            assert Decision(**fields) == made
+            assert hash(Decision(**fields)) == hash(made)
+            assert repr(Decision(**fields)) == repr(made)
+            assert attrs.asdict(made) == attrs.asdict(Decision(**fields))
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                made.allowed = not made.allowed  # type: ignore[misc]
+
+
+def test_decision_ids_are_random_hex_and_unique() -> None:
+    person = PersonRef(PersonKind.STUDENT, "aino")
+    facts = make_facts(person, student_facts())
+    record = RESOURCES["record"]
+    ids = [
+        decide(make_actor(person), Action.READ, record, facts).id
+        for _ in range(3 * access_rules._IDS_PER_BATCH)
+    ]
+    ids += [
+        Decision(allowed=False, reason="r", basis=None, actor=make_actor(person),
+                 action=Action.READ, resource=record).id
+        for _ in range(10)
+    ]  # fmt: skip
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_threads_never_share_a_decision_id() -> None:
+    taken: list[list[str]] = [[] for _ in range(4)]
+
+    def take(into: list[str]) -> None:
+        into.extend(access_rules._decision_id() for _ in range(5 * access_rules._IDS_PER_BATCH))
+
+    threads = [threading.Thread(target=take, args=(into,)) for into in taken]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [i for into in taken for i in into]
+    assert len(set(every)) == len(every)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_process_takes_ids_of_its_own() -> None:
+    access_rules._decision_id()  # a batch is read, and the child inherits what is left of it
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports through the pipe)
+        os.close(read)
+        os.write(write, "".join(access_rules._decision_id() for _ in range(10)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        theirs = pipe.read()
+    os.waitpid(child, 0)
+    ours = [access_rules._decision_id() for _ in range(10)]
+    assert len(theirs) == 320
+    assert not {theirs[i : i + 32] for i in range(0, 320, 32)} & set(ours)
