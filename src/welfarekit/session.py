@@ -259,53 +259,41 @@ class Session(
     def _facts(
         self, tx: StorageTransaction, student_id: str | None, now: dt.datetime
     ) -> Facts | None:
+        """One actor's and (when named) one student's facts: a fixed number of indexed
+        look-ups, whatever the size of the provider."""
         actor, provider_id = self.actor, self.actor.provider_id
         provider = tx.get(EducationProvider, provider_id, provider_id)
         if provider is None:
             return None
-        actor_facts = ActorFacts()
         person = actor.person
+        record: StaffMember | Student | Guardian | None = None
         if person is not None:
-            kind = {
-                PersonKind.STAFF: StaffMember,
-                PersonKind.STUDENT: Student,
-                PersonKind.GUARDIAN: Guardian,
-            }.get(person.kind)
+            kind = _DIRECTORY_KINDS.get(person.kind)
             record = tx.get(kind, provider_id, person.id) if kind is not None else None
             if kind is not None and record is None:
                 return None
-            # Only the communal groups: a provider has a handful, whatever the number of
-            # students, while a professional's case groups come with the student's facts.
-            communal = {
-                g.id: g
-                for kind in (GroupKind.STEERING, GroupKind.INSTITUTION)
-                for g in tx.list(WelfareGroup, provider_id, kind=kind.value)
-            }
-            memberships = tuple(
-                m
-                for m in tx.list(
-                    Membership, provider_id, member_kind=person.kind.value, member_id=person.id
-                )
-                if m.group_id in communal
-            )
-            groups = tuple(communal[i] for i in sorted({m.group_id for m in memberships}))
+        student_facts = None
+        if student_id is not None:
+            # a student asking about their own data was read just now
+            known = record if isinstance(record, Student) and record.id == student_id else None
+            student_facts = self._student_facts(tx, provider_id, student_id, known)
+            if student_facts is None:
+                return None
+        actor_facts = ActorFacts()
+        if person is not None:
+            memberships, groups = _communal_memberships(tx, provider_id, person, student_facts)
             actor_facts = ActorFacts(
                 staff=record if isinstance(record, StaffMember) else None,
                 memberships=memberships,
                 groups=groups,
             )
-        student_facts = None
-        if student_id is not None:
-            student_facts = self._student_facts(tx, provider_id, student_id)
-            if student_facts is None:
-                return None
         return Facts(now=now, provider=provider, actor=actor_facts, student=student_facts)
 
     @staticmethod
     def _student_facts(
-        tx: StorageTransaction, provider_id: str, student_id: str
+        tx: StorageTransaction, provider_id: str, student_id: str, student: Student | None = None
     ) -> StudentFacts | None:
-        student = tx.get(Student, provider_id, student_id)
+        student = student if student is not None else tx.get(Student, provider_id, student_id)
         if student is None:
             return None
         case_groups = tuple(tx.list(WelfareGroup, provider_id, kind="case", student_id=student_id))
@@ -461,3 +449,45 @@ def _audited_reason(decision: Decision) -> str:
     if decision.allowed:
         return decision.reason.split(": ", 1)[0]
     return decision.reason
+
+
+_DIRECTORY_KINDS: dict[PersonKind, type[StaffMember | Student | Guardian]] = {
+    PersonKind.STAFF: StaffMember,
+    PersonKind.STUDENT: Student,
+    PersonKind.GUARDIAN: Guardian,
+}
+_COMMUNAL_KINDS = (GroupKind.STEERING, GroupKind.INSTITUTION)
+_GROUPS_GOT_ONE_BY_ONE = 2
+
+
+def _communal_memberships(
+    tx: StorageTransaction,
+    provider_id: str,
+    person: PersonRef,
+    student: StudentFacts | None,
+) -> tuple[tuple[Membership, ...], tuple[WelfareGroup, ...]]:
+    """The person's memberships of communal groups (steering, institution), current or
+    ended, and those groups.
+
+    The person's memberships come in one look-up. Most people (students, guardians, most
+    teachers) have none, and then no group is read; the student's own expert groups are
+    known already; the few groups left are read one by one, or, for a professional sitting
+    in many students' expert groups, the communal groups are listed instead: a handful per
+    provider, whatever the number of students. Never more than two look-ups of groups."""
+    memberships = tx.list(
+        Membership, provider_id, member_kind=person.kind.value, member_id=person.id
+    )
+    known_case = {g.id for g in student.case_groups} if student is not None else set()
+    unknown = sorted({m.group_id for m in memberships} - known_case)
+    if len(unknown) <= _GROUPS_GOT_ONE_BY_ONE:
+        found = (tx.get(WelfareGroup, provider_id, group_id) for group_id in unknown)
+        communal = {g.id: g for g in found if g is not None and g.kind in _COMMUNAL_KINDS}
+    else:
+        communal = {
+            g.id: g
+            for kind in _COMMUNAL_KINDS
+            for g in tx.list(WelfareGroup, provider_id, kind=kind.value)
+        }
+    chosen = tuple(m for m in memberships if m.group_id in communal)
+    groups = tuple(communal[i] for i in sorted({m.group_id for m in chosen}))
+    return chosen, groups
