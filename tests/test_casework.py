@@ -375,26 +375,33 @@ def test_measures_due_are_listed_for_the_members_following_them_up(kit: WelfareK
 # -- keys ------------------------------------------------------------------------------------
 
 
-def test_key_rotation_covers_matters_referrals_and_provider_secrets(
+def test_key_rotation_covers_matters_referrals_initiatives_and_provider_secrets(
     kit: WelfareKit, tmp_path: Path
 ) -> None:
     from welfarekit.crypto import LocalKeyFileKeyring, add_key, sealed_key_id
     from welfarekit.keys import rewrap_keysets, rotate_data_keys, rotation_cutoff
+    from welfarekit.model import Initiative
     from welfarekit.sealed import ProviderSecret, SealedMatter, SealedReferral
 
     matter_id = as_(kit, AINO).leave_matter(holder_id="senior", text=SECRET)
     referral_id = as_(kit, TEACHER).refer(student_id="aino", professional_id="psy",
                                           concern=SECRET)  # fmt: skip
+    initiative = as_(kit, AINO).send_initiative(group_id="wellbeing", subject="Penkit",
+                                                text="Lisää penkkejä pihalle.")  # fmt: skip
     new_kek = add_key(tmp_path / "keys.json")
     report = rewrap_keysets(kit.storage, LocalKeyFileKeyring.load(tmp_path / "keys.json"))
     kit.reload_keys()  # the running host picks up the new key
     with kit.storage.transaction() as tx:
         matter = tx.get(SealedMatter, P, matter_id)
+        stored_initiative = tx.get(Initiative, P, initiative.id)
         secrets = tx.list(ProviderSecret, P)
-    # the matter's own keyset and any provider secret (the blind-index seed)
-    assert report.other_secrets == 1 + len(secrets)
+    # the matter's and the initiative's own keysets and any provider secret (the blind-index
+    # seed): none is left under the old key
+    assert report.other_secrets == 2 + len(secrets)
     assert matter is not None
     assert matter.kek_id == new_kek
+    assert stored_initiative is not None
+    assert stored_initiative.kek_id == new_kek
     assert {s.kek_id for s in secrets} <= {new_kek}
     rotate_data_keys(kit.storage, kit.vault, primary_before=rotation_cutoff())
     with kit.storage.transaction() as tx:
@@ -405,6 +412,7 @@ def test_key_rotation_covers_matters_referrals_and_provider_secrets(
     assert sealed_key_id(referral.content) == keyset.primary.key_id
     assert as_(kit, PSY).referrals()[0].concern == SECRET
     assert as_(kit, SENIOR).matters()[0].text == SECRET
+    assert as_(kit, SENIOR).initiatives("wellbeing")[0].text == "Lisää penkkejä pihalle."
 
 
 def test_no_confidential_text_reaches_the_database_file(tmp_path: Path) -> None:

@@ -315,7 +315,7 @@ class CommunalMixin:
                 raise NotFound(f"no student {about_student!r}")
             keyset = Keyset.new()
             wrapped = keyset.wrap(self._vault.keyring,
-                                  _initiative_associated_data(provider_id, initiative_id))  # fmt: skip
+                                  initiative_associated_data(provider_id, initiative_id))  # fmt: skip
             content = {"subject": subject, "text": text, "response": None}
             _InitiativeText(subject=subject, text=text)  # validated before anything is written
             initiative = Initiative(
@@ -444,7 +444,7 @@ class CommunalMixin:
         )  # fmt: skip
 
     def _initiative_keyset(self, initiative: Initiative) -> Keyset:
-        associated = _initiative_associated_data(initiative.provider_id, initiative.id)
+        associated = initiative_associated_data(initiative.provider_id, initiative.id)
         return WrappedKeyset(initiative.kek_id, initiative.keyset).unwrap(
             self._vault.keyring, associated
         )
@@ -643,7 +643,8 @@ def _today(now: dt.datetime) -> dt.date:
     return today_in_finland(now)
 
 
-def _initiative_associated_data(provider_id: str, initiative_id: str) -> bytes:
+def initiative_associated_data(provider_id: str, initiative_id: str) -> bytes:
+    """What binds an initiative's wrapped keyset to it (and KEK rotation rewraps with)."""
     return keyset_associated_data(provider_id, f"initiative:{initiative_id}")
 
 

@@ -25,7 +25,7 @@ from welfarekit.crypto import (
     sealed_key_id,
 )
 from welfarekit.errors import InvalidValue
-from welfarekit.model import EducationProvider
+from welfarekit.model import EducationProvider, Initiative
 from welfarekit.sealed import (
     ProviderSecret,
     SealedDisclosure,
@@ -56,7 +56,7 @@ class RewrapReport:
     rewrapped: int
     kek_id: str
     other_secrets: int = 0
-    """Provider secrets and confidential matters' keysets rewrapped as well."""
+    """Provider secrets, confidential matters' and initiatives' keysets rewrapped as well."""
 
 
 def rewrap_keysets(
@@ -67,7 +67,7 @@ def rewrap_keysets(
 ) -> RewrapReport:
     """Rewrap every keyset not yet under ``keyring``'s current KEK, in batches of
     :data:`BATCH` per transaction; ``progress(done, total)`` after each batch. The
-    providers' secrets and the confidential matters' own keysets are rewrapped in the last
+    providers' secrets and the matters' and initiatives' own keysets are rewrapped in the last
     batch's transaction (a small provider's rotation is one write transaction).
 
     The keysets are read in one transaction and written back in batches, each with one
@@ -156,9 +156,10 @@ def _replace_keysets(
 
 def _rewrap_matters(tx: StorageTransaction, keyring: Keyring, providers: list[str]) -> int:
     """Rewrap the wrapped secrets kept outside the keyset table, in ``tx``: each provider's
-    secrets (the blind-index seed) and each confidential matter's own keyset. Returns how
-    many were rewrapped."""
+    secrets (the blind-index seed), each confidential matter's and each initiative's own
+    keyset. Returns how many were rewrapped."""
     from welfarekit.casework import matter_associated_data
+    from welfarekit.communal import initiative_associated_data
 
     done = 0
     for provider_id in providers:
@@ -174,6 +175,12 @@ def _rewrap_matters(tx: StorageTransaction, keyring: Keyring, providers: list[st
                 wrapped = rewrap(WrappedKeyset(matter.kek_id, matter.keyset), keyring,
                                  keyring, matter_associated_data(provider_id, matter.id))  # fmt: skip
                 tx.save(attrs.evolve(matter, kek_id=wrapped.kek_id, keyset=wrapped.blob))
+                done += 1
+        for initiative in tx.list(Initiative, provider_id):
+            if initiative.kek_id != keyring.key_id:
+                wrapped = rewrap(WrappedKeyset(initiative.kek_id, initiative.keyset), keyring,
+                                 keyring, initiative_associated_data(provider_id, initiative.id))  # fmt: skip
+                tx.save(attrs.evolve(initiative, kek_id=wrapped.kek_id, keyset=wrapped.blob))
                 done += 1
     return done
 
