@@ -137,6 +137,9 @@ def test_lowercase_century_sign_and_check_are_normalised() -> None:
         ("131052-308U", "check character does not match"),
         ("13105X-308T", "six digits"),
         ("131052-3O8T", "six digits"),
+        # digits of another script: the regular expression's \d and int() would read them
+        ("٠١٠١٠٦A٩٠١2", "six digits"),
+        ("０１０１０６A９０１2", "six digits"),
     ],
 )
 def test_invalid_identity_codes_say_what_is_wrong(code: str, reason: str) -> None:
@@ -175,6 +178,7 @@ def test_valid_business_ids(business_id: str) -> None:
         ("201256-6", "form"),
         ("0201256_6", "form"),
         ("1234568-0", "check digit"),
+        ("٠٢٠١٢٥٦-٦", "form"),  # Arabic-Indic digits
     ],
 )
 def test_invalid_business_ids(business_id: str, reason: str) -> None:

@@ -34,7 +34,8 @@ _CENTURY = {
     "E": 2000,
     "F": 2000,
 }
-_SHAPE = re.compile(r"(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])")
+# ASCII only: ``\d`` alone would take any script's digits, and int() reads them too.
+_SHAPE = re.compile(r"(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])", re.ASCII)
 
 
 def _parse(value: str, field: str) -> tuple[dt.date, int]:
@@ -117,7 +118,7 @@ def validate_business_id(value: str, field: str = "business_id") -> str:
     >>> validate_business_id("0201256-6")
     '0201256-6'
     """
-    if not isinstance(value, str) or re.fullmatch(r"\d{7}-\d", value) is None:
+    if not isinstance(value, str) or re.fullmatch(r"\d{7}-\d", value, re.ASCII) is None:
         raise InvalidValue(field, f"{value!r} is not a business ID of the form 1234567-8")
     weights = (7, 9, 10, 5, 8, 4, 2)
     remainder = sum(int(d) * w for d, w in zip(value[:7], weights, strict=True)) % 11
