@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,32 @@ def test_adapter_options_by_name() -> None:
     settings = Settings(adapter_options={"smtp": {"host": "mail"}})
     assert settings.options_for("smtp") == {"host": "mail"}
     assert settings.options_for("other") == {}
+
+
+@pytest.mark.parametrize(
+    ("environ", "database", "reason"),
+    [
+        ({"WELFAREKIT_DB": "school\x00.db"}, None, "database URL or path contains a NUL"),
+        ({"WELFAREKIT_DB": "sqlite:///a\x00b"}, None, "database URL or path contains a NUL"),
+        ({"WELFAREKIT_DB": "\udcff.db"}, None, "database URL or path is not valid text"),
+        ({}, "school\x00.db", "database URL or path contains a NUL"),
+        ({"XDG_DATA_HOME": "/tmp/\x00"}, None, "database URL or path contains a NUL"),
+        ({"WELFAREKIT_DB": "memory://", "WELFAREKIT_KEY_FILE": "k\x00.json"}, None,
+         "key file's path contains a NUL"),
+        ({"WELFAREKIT_DB": "memory://", "WELFAREKIT_KEY_FILE": "\ud800"}, None,
+         "key file's path is not valid text"),
+    ],
+)  # fmt: skip
+def test_what_no_file_system_takes_is_a_configuration_error(
+    environ: dict[str, str], database: str | None, reason: str
+) -> None:
+    """A NUL or undecodable bytes in the environment was a ValueError from deep in pathlib
+    (or a key file path that failed only when opened)."""
+    with pytest.raises(ConfigurationError, match=reason) as refused:
+        Settings.from_env(environ, database=database)
+    assert "school" not in str(refused.value)  # the value itself is not repeated
+
+
+def test_a_key_file_path_of_undecodable_bytes_is_kept_as_the_file_system_gives_it() -> None:
+    settings = Settings.from_env({"WELFAREKIT_DB": "memory://", "WELFAREKIT_KEY_FILE": "\udcff"})
+    assert os.fsencode(settings.key_file) == b"\xff"

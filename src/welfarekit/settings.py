@@ -58,10 +58,35 @@ def normalize_database_url(value: str) -> str:
     """
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError("the database must be a URL or a path to a SQLite file")
+    # The value is not repeated in the errors: a URL may hold a password.
+    _check_text(value, "the database URL or path")
     value = value.strip()
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    try:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    except (OSError, RuntimeError) as error:  # RuntimeError: no home directory for "~"
+        raise ConfigurationError(
+            f"the database path cannot be resolved: {type(error).__name__}"
+        ) from None
+
+
+def _check_text(value: str, what: str, *, path: bool = False) -> None:
+    """Refuse what no driver or file system takes: a NUL, or text with no byte form — for a
+    URL, a lone surrogate (what undecodable bytes in the environment become); for a path, one
+    the file system's encoding cannot turn back into bytes."""
+    if "\x00" in value:
+        raise ConfigurationError(f"{what} contains a NUL character")
+    try:
+        os.fsencode(value) if path else value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError(f"{what} is not valid text (undecodable bytes?)") from None
+
+
+def _key_file(value: str | os.PathLike[str]) -> Path:
+    path = Path(value)
+    _check_text(str(path), "the key file's path", path=True)
+    return path
 
 
 def _names(value: object) -> tuple[str, ...]:
@@ -100,7 +125,7 @@ class Settings:
     """Options per adapter name, handed to the adapter's factory."""
     keyring: str = "local"
     """The keyring adapter holding the key-encryption keys; ``local`` is a key file."""
-    key_file: Path = attrs.field(factory=default_key_file, converter=Path)
+    key_file: Path = attrs.field(factory=default_key_file, converter=_key_file)
     """The local keyring's key file (``WELFAREKIT_KEY_FILE``)."""
     notifier: str | None = None
     """The notifier adapter that delivers the outbox (``WELFAREKIT_NOTIFIER``); ``None``
