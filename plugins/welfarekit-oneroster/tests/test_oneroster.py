@@ -129,6 +129,36 @@ def test_a_malformed_bundle_imports_nothing(
     assert kit.directory("test").providers() == []
 
 
+def test_an_unterminated_quote_is_reported_not_raised(kit: WelfareKit, bundle: Path) -> None:
+    """A quote left open runs to the end of the file, past the csv module's field size
+    limit: that was a csv.Error out of import_bundle."""
+    users = bundle / "users.csv"
+    users.write_text(users.read_text(encoding="utf-8").replace("Aino,", '"Aino,')
+                     + "x" * 140_000, encoding="utf-8")  # fmt: skip
+    with pytest.raises(InvalidBundle, match="users.csv:.*: -: not CSV: field larger"):
+        import_bundle(kit, bundle, mapping(bundle), today=TODAY)
+    assert kit.directory("test").providers() == []
+
+
+def test_a_quoted_line_break_keeps_the_rows_and_their_line_numbers(
+    kit: WelfareKit, bundle: Path
+) -> None:
+    """Rows are split at \\r and \\n only: a quoted value spans lines, and a character that
+    str.splitlines() also breaks at (here the file separator \\x1c) stays in its value."""
+    users = bundle / "users.csv"
+    text = users.read_text(encoding="utf-8")
+    text = text.replace("Aino,Korhonen,,", 'Aino,Korhonen,"Maria\nLiisa",')
+    text = text.replace("Eetu,Mäkelä,,", "Eetu,Mäkelä,Ee\x1ctu,")
+    users.write_text(text, encoding="utf-8")
+    assert import_bundle(kit, bundle, mapping(bundle), today=TODAY).students == 2
+    users.write_text(text.replace("s-eetu,active", "s-aino,active"), encoding="utf-8")
+    with pytest.raises(InvalidBundle) as refused:
+        import_bundle(kit, bundle, mapping(bundle), today=TODAY)
+    assert [str(e) for e in refused.value.errors] == [
+        "users.csv:4: sourcedId: 's-aino' is already on line 2"
+    ]
+
+
 def test_a_broken_mapping_is_refused(bundle: Path) -> None:
     (bundle / "mapping.toml").write_text("provider = ", encoding="utf-8")
     with pytest.raises(InvalidBundle, match="not a roster mapping"):

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -37,6 +38,9 @@ from welfarekit import (
     WelfareKit,
 )
 from welfarekit.errors import InvalidValue, WelfareKitError
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 __all__ = [
     "FILES",
@@ -130,27 +134,46 @@ def _read(path: Path, name: str, columns: tuple[str, ...],
         errors.append(RosterError(name, 0, "-", f"not UTF-8 text ({error.reason} at byte "
                                   f"{error.start}); OneRoster files are UTF-8"))  # fmt: skip
         return ()
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    # newline="": a quoted field keeps its line breaks, and only \r and \n end a row (not
+    # the other characters str.splitlines() breaks at, which a name may hold).
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _rows(reader, name, columns, errors)
+    except csv.Error as error:  # e.g. an unterminated quote runs past the field size limit
+        errors.append(RosterError(name, reader.line_num, "-", f"not CSV: {error}"))
+        return ()
+
+
+def _rows(reader: Reader, name: str, columns: tuple[str, ...],
+          errors: list[RosterError]) -> tuple[tuple[int, Row], ...]:  # fmt: skip
+    """The rows of one file, each with the line it starts on (a quoted field can span
+    lines); values of columns missing from a short row are empty, extra values ignored."""
+    header = next(reader, [])
+    missing = [c for c in columns if c not in header]
     if missing:
         errors.append(RosterError(name, 1, ", ".join(missing), "missing column(s)"))
         return ()
     found: list[tuple[int, Row]] = []
     seen: dict[str, int] = {}
     key = "sourcedId" if "sourcedId" in columns else None
-    for line, row in enumerate(reader, start=2):
-        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    line = reader.line_num + 1
+    for values in reader:
+        start, line = line, reader.line_num + 1
+        if not values:
+            continue  # a blank line
+        clean = {column: values[i].strip() if i < len(values) else ""
+                 for i, column in enumerate(header)}  # fmt: skip
         if key is not None:
             ident = clean[key]
             if not ident:
-                errors.append(RosterError(name, line, key, "empty"))
+                errors.append(RosterError(name, start, key, "empty"))
                 continue
             if ident in seen:
-                errors.append(RosterError(name, line, key,
+                errors.append(RosterError(name, start, key,
                                           f"{ident!r} is already on line {seen[ident]}"))  # fmt: skip
                 continue
-            seen[ident] = line
-        found.append((line, clean))
+            seen[ident] = start
+        found.append((start, clean))
     return tuple(found)
 
 
