@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from welfarekit_oneroster import InvalidBundle, RosterMapping, import_bundle
 
@@ -163,6 +164,45 @@ def test_a_broken_mapping_is_refused(bundle: Path) -> None:
     (bundle / "mapping.toml").write_text("provider = ", encoding="utf-8")
     with pytest.raises(InvalidBundle, match="not a roster mapping"):
         mapping(bundle)
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (("[institutions.org-lukio]\nkind", "[institutions.org-lukio]\nname"),
+         "institutions.org-lukio.kind: is missing"),
+        (('[institutions.org-lukio]\nkind = "general_upper_secondary"', 'institutions = []'),
+         "institutions: must be a table of tables"),
+        (('roles = ["psychologist"]', 'roles = "psychologist"'), "staff.t-psy.roles: must be a list"),
+        (('from = "2026-08-01"', 'from = "1.8.2026"'), "groups[1].from: '1.8.2026' is not a date"),
+        (('id = "wellbeing-lukio"', 'ids = "wellbeing-lukio"'), "groups[1].id: is missing"),
+        (('{ user = "t-psy", role = "psychologist" }', '"t-psy"'),
+         "groups[1].members[2]: must be a table"),
+        (('{ user = "t-psy", role = "psychologist" }', '{ user = 7, role = "psychologist" }'),
+         "groups[1].members[2].user: must be text"),
+    ],
+)  # fmt: skip
+def test_a_mapping_of_the_wrong_shape_is_refused_naming_the_field(
+    kit: WelfareKit, bundle: Path, change: tuple[str, str], where: str
+) -> None:
+    """Each of these was a KeyError, AttributeError or ValueError out of import_bundle."""
+    path = bundle / "mapping.toml"
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    with pytest.raises(InvalidBundle) as refused:
+        import_bundle(kit, bundle, mapping(bundle), today=TODAY)
+    found = [str(e) for e in refused.value.errors]
+    assert any(error.startswith(f"{path}:0: {where}") for error in found), found
+    assert kit.directory("test").providers() == []
+
+
+def test_a_mapping_built_in_python_is_checked_too(kit: WelfareKit, bundle: Path) -> None:
+    broken = attrs.evolve(mapping(bundle), institutions={"org-lukio": "lukio"})
+    with pytest.raises(
+        InvalidBundle, match="the mapping:0: institutions.org-lukio: must be a table"
+    ):
+        import_bundle(kit, bundle, broken, today=TODAY)
 
 
 def test_the_command_line_imports(kit: WelfareKit, bundle: Path, tmp_path: Path,

@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import io
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -232,18 +232,108 @@ class RosterMapping:
 
     @classmethod
     def load(cls, path: str | Path) -> RosterMapping:
+        """The mapping in a TOML file; :class:`InvalidBundle` names each problem in it."""
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
             provider = data["provider"]
-            return cls(
+            mapping = cls(
                 provider_id=provider["id"], provider_name=provider["name"],
                 default_home_municipality=data["default_home_municipality"],
                 institutions=data.get("institutions", {}), staff=data.get("staff", {}),
                 groups=tuple(data.get("groups", ())),
             )  # fmt: skip
-        except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError,
+                TypeError) as error:  # fmt: skip
             raise InvalidBundle([RosterError(str(path), 0, "-", f"not a roster mapping: "
                                              f"{type(error).__name__}: {error}")]) from None  # fmt: skip
+        mapping.check(str(path))
+        return mapping
+
+    def check(self, where: str = "the mapping") -> None:
+        """Raise :class:`InvalidBundle` naming each value of the wrong shape (``where`` names
+        the file in the errors); the values themselves are checked when the import builds
+        the directory's objects."""
+        errors = [RosterError(where, 0, field, message) for field, message in _shape(self)]
+        if errors:
+            raise InvalidBundle(errors)
+
+
+Problems = Iterator[tuple[str, str]]
+"""(field, problem) pairs of a mapping's shape."""
+
+
+def _shape(mapping: RosterMapping) -> Problems:
+    """Each value the import cannot read: a table that is not a table, a missing key, a name
+    that is not text, a date that is not one."""
+    yield from _text(mapping.provider_id, "provider.id")
+    yield from _text(mapping.provider_name, "provider.name")
+    yield from _text(mapping.default_home_municipality, "default_home_municipality")
+    yield from _tables(mapping.institutions, "institutions", _institution)
+    yield from _tables(mapping.staff, "staff", _staff_extra)
+    if not isinstance(mapping.groups, tuple | list):
+        yield "groups", "must be an array of tables"
+        return
+    for number, group in enumerate(mapping.groups, 1):
+        yield from _group(group, f"groups[{number}]")
+
+
+def _text(value: object, field: str, *, required: bool = True) -> Problems:
+    if value is None and not required:
+        return
+    if not isinstance(value, str) or not value:
+        yield field, "must be text" if value is not None else "is missing"
+
+
+def _tables(section: object, name: str, each: Callable[[Mapping[str, Any], str], Problems]
+            ) -> Problems:  # fmt: skip
+    if not isinstance(section, Mapping):
+        yield name, "must be a table of tables, one per sourcedId"
+        return
+    for key, item in section.items():
+        if isinstance(item, Mapping):
+            yield from each(item, f"{name}.{key}")
+        else:
+            yield f"{name}.{key}", "must be a table"
+
+
+def _institution(item: Mapping[str, Any], field: str) -> Problems:
+    yield from _text(item.get("kind"), f"{field}.kind")
+    yield from _text(item.get("name"), f"{field}.name", required=False)
+
+
+def _staff_extra(item: Mapping[str, Any], field: str) -> Problems:
+    roles = item.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        yield f"{field}.roles", "must be a list of roles"
+    yield from _text(item.get("employer"), f"{field}.employer", required=False)
+    yield from _text(item.get("title"), f"{field}.title", required=False)
+
+
+def _group(group: object, field: str) -> Problems:
+    if not isinstance(group, Mapping):
+        yield field, "must be a table"
+        return
+    yield from _text(group.get("id"), f"{field}.id")
+    yield from _text(group.get("kind"), f"{field}.kind")
+    yield from _text(group.get("institution"), f"{field}.institution", required=False)
+    yield from _text(group.get("name"), f"{field}.name", required=False)
+    start = group.get("from", "2000-01-01")
+    try:
+        dt.date.fromisoformat(str(start))
+    except ValueError:
+        yield f"{field}.from", f"{start!r} is not a date (YYYY-MM-DD)"
+    members = group.get("members", [])
+    if not isinstance(members, list):
+        yield f"{field}.members", "must be an array of tables"
+        return
+    for index, member in enumerate(members, 1):
+        where = f"{field}.members[{index}]"
+        if not isinstance(member, Mapping):
+            yield where, "must be a table with user and role"
+            continue
+        yield from _text(member.get("user"), f"{where}.user")
+        yield from _text(member.get("role"), f"{where}.role")
+        yield from _text(member.get("position"), f"{where}.position", required=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -268,6 +358,7 @@ def import_bundle(
     from welfarekit.clock import today_in_finland
 
     today = today or today_in_finland()
+    mapping.check()
     bundle = read_bundle(folder, progress)
     progress("checked: no errors")
     try:
