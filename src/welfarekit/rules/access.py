@@ -9,7 +9,9 @@ itself (OHL § 14(2), § 14(4), § 22).
 
 The rules are pure: no I/O, no clock, no plugins. The session loads the facts, asks
 ``decide``, lets plugins veto an allowed decision (never grant), audits the outcome and
-raises :class:`~welfarekit.errors.AccessDenied` on a refusal.
+raises :class:`~welfarekit.errors.AccessDenied` on a refusal. What a decision derives from
+the facts is kept on them (:mod:`welfarekit.rules.facts`), so that later decisions on the
+same snapshot look it up: a few microseconds, whatever the size of the provider.
 """
 
 from __future__ import annotations
@@ -235,7 +237,7 @@ def _new_decision(
     _SET_RESOURCE(decision, resource)
     _SET_LEGAL_BASIS(decision, legal_basis)
     _SET_VETOED_BY(decision, None)
-    _SET_ID(decision, _decision_id())
+    _SET_ID(decision, next(_ids, None) or _decision_id())  # the batch's next, as a rule
     return decision
 
 
@@ -317,13 +319,13 @@ def _relationships(actor: Actor, resource: Resource, facts: Facts) -> _Held:
     and the resource that :func:`_derive_relationships` and :func:`_outcome` read besides
     the action and the kind of resource (a resource's student, when it names one, is the
     facts' student: ``_evaluate`` checks that first)."""
-    person = actor.person
+    person, owner, holder = actor.person, resource.owner, resource.holder
     key = (
         person,
         actor.system,
         resource.student_id is None,
-        resource.owner == person,
-        resource.holder == person,
+        owner is not None and owner == person,  # (most resources name neither)
+        holder is not None and holder == person,
         resource.group_id,
     )
     derived = facts._derived
