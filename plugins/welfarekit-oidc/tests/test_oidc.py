@@ -127,6 +127,9 @@ def test_the_mpassid_mapping(provider: tuple[Provider, str]) -> None:
         ("no kid", "names no signing key"),
         ("no expiry", "lacks a required claim: exp"),
         ("no role", "no known role"),
+        ("an EC signature naming the RSA key", "'ES256' cannot be verified with key 'k1'"),
+        ("a malformed crit header", "invalid token header"),
+        ("a person id welfarekit cannot take", "the token's 'sub' claim: "),
     ],
 )
 def test_forged_and_malformed_tokens_are_refused(
@@ -159,11 +162,31 @@ def test_forged_and_malformed_tokens_are_refused(
         "no kid": lambda: jwt.encode({"iss": ISSUER}, idp.keys["k1"], algorithm="RS256"),
         "no expiry": lambda: idp.token(exp=None),
         "no role": lambda: idp.token(role="janitor"),
+        # each of these three was a TypeError, an InvalidTokenError or an InvalidValue
+        "an EC signature naming the RSA key": lambda: idp.token(
+            "k1", algorithm="ES256", key=ec.generate_private_key(ec.SECP256R1())
+        ),
+        "a malformed crit header": lambda: _with_header(
+            idp.token(), {"alg": "RS256", "kid": "k1", "crit": []}
+        ),
+        "a person id welfarekit cannot take": lambda: idp.token(sub=":"),
     }
     token = forgeries[forge]()
     with pytest.raises(TokenRejected, match=reason) as refused:
         verifier(uri).actor(token, provider_id="harjula")
     assert token not in str(refused.value)
+
+
+def test_claims_of_an_unexpected_shape_name_no_one(provider: tuple[Provider, str]) -> None:
+    """A role value without MPASSid's fourth field was an IndexError, and an acr that is a
+    list a TypeError."""
+    idp, uri = provider
+    short = idp.token(extra={"urn:mpass.id:uid": "x", "urn:mpass.id:role": ["Oppilas"]})
+    with pytest.raises(TokenRejected, match="no known role"):
+        verifier(uri, MPASSID).actor(short, provider_id="h")
+    mapping = ClaimMapping(strong_acr=frozenset({"loa3"}))
+    listed = verifier(uri, mapping).actor(idp.token(acr=["loa3"]), provider_id="h")
+    assert listed.authentication_level is AuthenticationLevel.PASSWORD
 
 
 def test_a_rotated_key_is_fetched_when_a_token_names_it(provider: tuple[Provider, str]) -> None:
@@ -209,3 +232,11 @@ def _tamper(token: str) -> str:
     claims["sub"] = "somebody-else"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     return f"{head}.{forged}.{signature}"
+
+
+def _with_header(token: str, header: dict[str, Any]) -> str:
+    import base64
+
+    _head, body, signature = token.split(".")
+    head = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    return f"{head}.{body}.{signature}"

@@ -17,13 +17,16 @@ import jwt
 from jwt import PyJWKClient
 
 from welfarekit import Actor, AuthenticationLevel, PersonKind, PersonRef
-from welfarekit.errors import WelfareKitError
+from welfarekit.errors import InvalidValue, WelfareKitError
 
 __all__ = ["ASYMMETRIC", "MPASSID", "ClaimMapping", "IdTokenVerifier", "TokenRejected"]
 
 ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA")
 """The algorithms a provider's JWKS can verify. HMAC and ``none`` are never accepted: an
 HMAC token "signed" with the provider's public key is the classic key confusion."""
+
+_KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC", "Ed": "OKP"}
+"""The JWK key type (``kty``) each family of :data:`ASYMMETRIC` algorithms verifies with."""
 
 
 class TokenRejected(WelfareKitError):
@@ -60,7 +63,10 @@ class ClaimMapping:
         for value in values:
             if not isinstance(value, str):
                 continue
-            part = value.split(";")[self.kind_field] if self.kind_field is not None else value
+            fields = value.split(";") if self.kind_field is not None else [value]
+            if self.kind_field is not None and not -len(fields) <= self.kind_field < len(fields):
+                continue  # a value without that field names no kind
+            part = fields[self.kind_field or 0]
             if part.strip() in self.kinds:
                 kinds.add(self.kinds[part.strip()])
         if len(kinds) != 1:
@@ -68,10 +74,14 @@ class ClaimMapping:
             raise TokenRejected(
                 f"the token's {self.kind_claim!r} claim has {found}; known: {sorted(self.kinds)}"
             )
-        return PersonRef(kinds.pop(), person_id)
+        try:
+            return PersonRef(kinds.pop(), person_id)
+        except InvalidValue as refused:
+            raise TokenRejected(f"the token's {self.id_claim!r} claim: {refused.reason}") from None
 
     def level(self, claims: Mapping[str, Any]) -> AuthenticationLevel:
-        return (AuthenticationLevel.STRONG if claims.get("acr") in self.strong_acr
+        acr = claims.get("acr")
+        return (AuthenticationLevel.STRONG if isinstance(acr, str) and acr in self.strong_acr
                 else AuthenticationLevel.PASSWORD)  # fmt: skip
 
 
@@ -119,26 +129,10 @@ class IdTokenVerifier:
 
     def claims(self, token: str) -> dict[str, Any]:
         """The verified claims, or :class:`TokenRejected`."""
+        header = _header(token)
+        key = self._signing_key(header)
         try:
-            header = jwt.get_unverified_header(token)
-        except jwt.exceptions.DecodeError:
-            raise TokenRejected("not a JSON Web Token") from None
-        algorithm = header.get("alg")
-        if algorithm not in self.algorithms:
-            raise TokenRejected(
-                f"algorithm {algorithm!r} is not allowed (allowed: {', '.join(self.algorithms)})"
-            )
-        kid = header.get("kid")
-        if not isinstance(kid, str):
-            raise TokenRejected("the token names no signing key (kid)")
-        try:
-            key = self._keys.get_signing_key(kid)
-        except jwt.exceptions.PyJWKClientConnectionError as error:
-            raise TokenRejected(f"the provider's keys could not be fetched: {error}") from None
-        except jwt.exceptions.PyJWKClientError:
-            raise TokenRejected(f"signed by an unknown key {kid!r}") from None
-        try:
-            return dict(jwt.decode(
+            claims = dict(jwt.decode(
                 token, key.key, algorithms=list(self.algorithms), audience=self.audience,
                 issuer=self.issuer, leeway=self.leeway,
                 options={"require": ["exp", "iat", "iss", "aud"]},
@@ -155,11 +149,43 @@ class IdTokenVerifier:
             raise TokenRejected(f"the token lacks a required claim: {error.claim}") from None
         except jwt.exceptions.InvalidSignatureError:
             raise TokenRejected("the signature does not verify") from None
-        except jwt.exceptions.InvalidTokenError as error:
+        except jwt.exceptions.PyJWTError as error:  # InvalidKeyError: e.g. another curve
             raise TokenRejected(f"invalid token: {type(error).__name__}") from None
+        return claims
+
+    def _signing_key(self, header: Mapping[str, Any]) -> jwt.PyJWK:
+        """The provider's key the header names, if it may verify the header's algorithm."""
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
+            raise TokenRejected(
+                f"algorithm {algorithm!r} is not allowed (allowed: {', '.join(self.algorithms)})"
+            )
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise TokenRejected("the token names no signing key (kid)")
+        try:
+            key = self._keys.get_signing_key(kid)
+        except jwt.exceptions.PyJWKClientConnectionError as error:
+            raise TokenRejected(f"the provider's keys could not be fetched: {error}") from None
+        except jwt.exceptions.PyJWKClientError:
+            raise TokenRejected(f"signed by an unknown key {kid!r}") from None
+        if key.key_type != _KEY_TYPES.get(algorithm[:2]):  # e.g. an EC key named for RS256
+            raise TokenRejected(
+                f"algorithm {algorithm!r} cannot be verified with key {kid!r} ({key.key_type})"
+            )
+        return key
 
     def actor(self, token: str, *, provider_id: str) -> Actor:
         """The :class:`~welfarekit.Actor` the token identifies, within ``provider_id``."""
         claims = self.claims(token)
         return Actor(provider_id=provider_id, person=self.mapping.person(claims),
                      authentication_level=self.mapping.level(claims))  # fmt: skip
+
+
+def _header(token: str) -> dict[str, Any]:
+    try:
+        return jwt.get_unverified_header(token)
+    except jwt.exceptions.DecodeError:
+        raise TokenRejected("not a JSON Web Token") from None
+    except jwt.exceptions.InvalidTokenError as error:  # e.g. a malformed "crit"
+        raise TokenRejected(f"invalid token header: {type(error).__name__}") from None
