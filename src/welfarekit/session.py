@@ -22,7 +22,7 @@ from welfarekit.audit_chain import ChainedEvent, VerifyReport, verify
 from welfarekit.auditing import emit
 from welfarekit.casework import CaseworkMixin
 from welfarekit.communal import CommunalMixin
-from welfarekit.errors import AccessDenied, InvalidValue
+from welfarekit.errors import AccessDenied, IntegrityError, InvalidValue
 from welfarekit.export import SubjectExport, answer_due
 from welfarekit.model import (
     CapacityAssessment,
@@ -121,10 +121,47 @@ class Session(
         self._hook = hook
         self.actor = actor
         self._now = now
+        self._batch_refusals: list[Decision] | None = None
+        """The refusals audited inside an open :meth:`batch` (``None``: no batch open)."""
 
     @property
     def now(self) -> dt.datetime:
         return self._now if self._now is not None else dt.datetime.now(dt.UTC)
+
+    @contextmanager
+    def batch(self) -> Iterator[Session]:
+        """Run several operations as one transaction — the entries of a meeting, a bulk
+        import — so that they are written with their audit events together, or none is,
+        and the database commits once.
+
+        Each operation is still decided and audited as on its own. An error inside ends
+        the batch and nothing of it is written; the refusals decided inside it are audited
+        all the same (a refusal is never lost with a rolled-back batch)::
+
+            with session.batch():
+                for text in texts:
+                    session.add_entry(record_id=record_id, kind="measures",
+                                      event_date=day, text=text)
+        """
+        if self._batch_refusals is not None:
+            raise IntegrityError("a batch is open already in this session")
+        storage = self._storage
+        self._batch_refusals = []
+        try:
+            with storage.transaction() as tx:
+                self._storage = _InOneTransaction(storage, tx)
+                try:
+                    yield self
+                finally:
+                    self._storage = storage
+        except BaseException:
+            refusals, self._batch_refusals = self._batch_refusals, None
+            if refusals:
+                with storage.transaction() as tx:
+                    for decision in refusals:
+                        self._audit(tx, decision)
+            raise
+        self._batch_refusals = None
 
     # -- decisions ----------------------------------------------------------------------------
 
@@ -248,6 +285,8 @@ class Session(
             reason=_audited_reason(decision),
         )
         emit(tx, self._hook, event)
+        if self._batch_refusals is not None and not decision.allowed:
+            self._batch_refusals.append(decision)
 
     # -- facts ---------------------------------------------------------------------------------
 
@@ -438,6 +477,22 @@ class Session(
             entries = tx.audit_entries(self.actor.provider_id)
         shown = tuple(reversed(entries[-newest:])) if newest else ()
         return AuditTrail(entries=shown, total=len(entries), verification=verify(entries))
+
+
+class _InOneTransaction:
+    """The storage as a :meth:`Session.batch` sees it: every transaction asked for is the
+    batch's own, so nested operations neither commit early nor wait on a second
+    connection; anything else is the storage's."""
+
+    def __init__(self, storage: StorageAdapter, tx: StorageTransaction) -> None:
+        self._wrapped, self._tx = storage, tx
+
+    @contextmanager
+    def transaction(self) -> Iterator[StorageTransaction]:
+        yield self._tx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
 
 
 def _audited_reason(decision: Decision) -> str:

@@ -1,0 +1,125 @@
+"""``Session.batch()``: several operations in one transaction — all written with their audit
+events, or none; refusals audited even when the batch is rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from casework_world import AINO, KURAATTORI, NOW, PRINCIPAL, PSY, TEACHER, as_, open_kit
+
+from welfarekit import AccessDenied, IntegrityError, InvalidValue, Period, Role, WelfareKit
+
+
+@pytest.fixture
+def kit(tmp_path: Path, database_url: str) -> Iterator[WelfareKit]:
+    with open_kit(tmp_path, database_url=database_url) as opened:
+        as_(opened, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
+                                                  group_id="g1")  # fmt: skip
+        as_(opened, AINO).record_expression_of_will(
+            student_id="aino", grantor=AINO, kind="consent", purpose="form_expert_group",
+            group_id="g1", covers_roles={Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER},
+            validity=Period(start=NOW.date()), method="electronic",
+        )  # fmt: skip
+        as_(opened, KURAATTORI).form_expert_group("g1", members=[
+            (KURAATTORI, Role.SCHOOL_SOCIAL_WORKER), (PSY, Role.PSYCHOLOGIST),
+        ])  # fmt: skip
+        yield opened
+
+
+def open_record(kit: WelfareKit) -> str:
+    return as_(kit, PSY).open_record(student_id="aino", group_id="g1", subject="Tuki",
+                                     background="Tausta", initiator="opiskelija").id  # fmt: skip
+
+
+def trail(kit: WelfareKit) -> list[tuple[str, str, str]]:
+    entries = as_(kit, PRINCIPAL).audit_trail(newest=1000).entries
+    return [(e.event.actor, e.event.action, e.event.outcome.value) for e in entries]
+
+
+def test_a_batch_writes_every_entry_with_its_audit_event(kit: WelfareKit) -> None:
+    record_id = open_record(kit)
+    before = as_(kit, PRINCIPAL).audit_trail(newest=0).total
+    psy = as_(kit, PSY)
+    with psy.batch() as same:
+        assert same is psy
+        for number in range(20):
+            psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                          text=f"Toimenpide {number}")  # fmt: skip
+    texts = sorted(e.text for e in psy.timeline(record_id).current)
+    assert texts == sorted(f"Toimenpide {n}" for n in range(20))
+    verified = as_(kit, PRINCIPAL).audit_trail(newest=0)
+    assert verified.verification.ok
+    # each entry decided and audited as on its own (+ the timeline read and this look)
+    assert verified.total - before == 20 + 1 + 1
+
+
+def test_an_error_inside_writes_nothing_of_the_batch(kit: WelfareKit) -> None:
+    record_id = open_record(kit)
+    before = trail(kit)
+    psy = as_(kit, PSY)
+
+    def two_entries_the_second_without_participants() -> None:
+        with psy.batch():
+            psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                          text="Yksi")  # fmt: skip
+            psy.add_entry(record_id=record_id, kind="meeting", event_date=NOW.date(),
+                          text="Kaksi")  # fmt: skip
+
+    with pytest.raises(InvalidValue, match="participants"):
+        two_entries_the_second_without_participants()
+    assert psy.timeline(record_id).current == ()
+    after = trail(kit)
+    # nothing of the batch: only the timeline read and the principal's look are new
+    assert [e[1] for e in after[: len(after) - len(before)]] == [
+        "audit_log.read", "welfare_record.read",
+    ]  # fmt: skip
+    assert as_(kit, PRINCIPAL).audit_trail(newest=0).verification.ok
+
+
+def test_a_refusal_ends_the_batch_and_is_still_audited(kit: WelfareKit) -> None:
+    record_id = open_record(kit)
+    teacher = as_(kit, TEACHER)
+
+    def an_initiative_then_a_record_entry() -> None:
+        with teacher.batch():
+            teacher.send_initiative(group_id="wellbeing", subject="Penkit",
+                                    text="Lisää penkkejä.")  # fmt: skip
+            teacher.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                              text="Ei kuulu opettajalle")  # fmt: skip
+
+    with pytest.raises(AccessDenied):
+        an_initiative_then_a_record_entry()
+    assert as_(kit, PSY).timeline(record_id).current == ()
+    assert as_(kit, TEACHER).my_initiatives() == []  # the first operation was undone too
+    refused = [e for e in trail(kit) if e[0] == "staff:teacher" and e[2] == "denied"]
+    assert refused == [("staff:teacher", "welfare_record.write", "denied")]
+    assert as_(kit, PRINCIPAL).audit_trail(newest=0).verification.ok
+
+
+def test_a_refusal_the_batch_goes_on_after_is_audited_even_if_it_fails_later(
+    kit: WelfareKit,
+) -> None:
+    from welfarekit import Action, Resource, ResourceType
+
+    teacher = as_(kit, TEACHER)
+    record = Resource(type=ResourceType.WELFARE_RECORD, provider_id="p1", student_id="aino")
+
+    def a_refusal_then_a_failure() -> None:
+        with teacher.batch():
+            assert not teacher.decide(Action.READ, record).allowed  # refused, not raised
+            raise RuntimeError("the host's own failure")
+
+    with pytest.raises(RuntimeError, match="the host's own failure"):
+        a_refusal_then_a_failure()
+    refused = [e for e in trail(kit) if e[0] == "staff:teacher" and e[2] == "denied"]
+    assert refused == [("staff:teacher", "welfare_record.read", "denied")]
+
+
+def test_batches_do_not_nest(kit: WelfareKit) -> None:
+    psy = as_(kit, PSY)
+    with pytest.raises(IntegrityError, match="open already"), psy.batch(), psy.batch():
+        pass
+    with psy.batch():  # the failed attempt left the session usable
+        psy.records("aino")
