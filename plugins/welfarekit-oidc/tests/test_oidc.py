@@ -177,6 +177,22 @@ def test_forged_and_malformed_tokens_are_refused(
     assert token not in str(refused.value)
 
 
+def test_a_nonce_binds_the_token_to_its_sign_in(provider: tuple[Provider, str]) -> None:
+    """A host that sent a nonce in the authentication request passes it on: the token of
+    another sign-in (replayed) does not carry it and is refused."""
+    idp, uri = provider
+    checker = verifier(uri)
+    token = idp.token(nonce="sign-in-1")
+    assert checker.actor(token, provider_id="h", nonce="sign-in-1").person is not None
+    with pytest.raises(TokenRejected, match="replayed") as refused:
+        checker.actor(token, provider_id="h", nonce="sign-in-2")
+    assert "sign-in-1" not in str(refused.value)
+    with pytest.raises(TokenRejected, match="replayed"):
+        checker.actor(idp.token(), provider_id="h", nonce="sign-in-1")  # no nonce in it
+    with pytest.raises(TokenRejected, match="replayed"):
+        checker.actor(idp.token(nonce=["sign-in-1"]), provider_id="h", nonce="sign-in-1")
+
+
 def test_claims_of_an_unexpected_shape_name_no_one(provider: tuple[Provider, str]) -> None:
     """A role value without MPASSid's fourth field was an IndexError, and an acr that is a
     list a TypeError."""

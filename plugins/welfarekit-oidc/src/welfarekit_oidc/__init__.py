@@ -9,6 +9,7 @@ repeated in an error (it is a credential).
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -127,8 +128,13 @@ class IdTokenVerifier:
         self._keys = PyJWKClient(jwks_uri, cache_jwk_set=True, lifespan=jwks_lifespan,
                                  cooldown_duration=jwks_cooldown)  # fmt: skip
 
-    def claims(self, token: str) -> dict[str, Any]:
-        """The verified claims, or :class:`TokenRejected`."""
+    def claims(self, token: str, *, nonce: str | None = None) -> dict[str, Any]:
+        """The verified claims, or :class:`TokenRejected`.
+
+        ``nonce`` is the value the host put in this sign-in's authentication request (and
+        kept in the browser's session): the token must carry it, so that a token taken from
+        another sign-in — replayed — is refused. Without it, any genuine token is accepted
+        until it expires."""
         header = _header(token)
         key = self._signing_key(header)
         try:
@@ -151,6 +157,8 @@ class IdTokenVerifier:
             raise TokenRejected("the signature does not verify") from None
         except jwt.exceptions.PyJWTError as error:  # InvalidKeyError: e.g. another curve
             raise TokenRejected(f"invalid token: {type(error).__name__}") from None
+        if nonce is not None:
+            _check_nonce(claims, nonce)
         return claims
 
     def _signing_key(self, header: Mapping[str, Any]) -> jwt.PyJWK:
@@ -175,9 +183,10 @@ class IdTokenVerifier:
             )
         return key
 
-    def actor(self, token: str, *, provider_id: str) -> Actor:
-        """The :class:`~welfarekit.Actor` the token identifies, within ``provider_id``."""
-        claims = self.claims(token)
+    def actor(self, token: str, *, provider_id: str, nonce: str | None = None) -> Actor:
+        """The :class:`~welfarekit.Actor` the token identifies, within ``provider_id``
+        (``nonce`` as for :meth:`claims`)."""
+        claims = self.claims(token, nonce=nonce)
         return Actor(provider_id=provider_id, person=self.mapping.person(claims),
                      authentication_level=self.mapping.level(claims))  # fmt: skip
 
@@ -189,3 +198,13 @@ def _header(token: str) -> dict[str, Any]:
         raise TokenRejected("not a JSON Web Token") from None
     except jwt.exceptions.InvalidTokenError as error:  # e.g. a malformed "crit"
         raise TokenRejected(f"invalid token header: {type(error).__name__}") from None
+
+
+def _check_nonce(claims: Mapping[str, Any], nonce: str) -> None:
+    found = claims.get("nonce")
+    if not isinstance(found, str) or not hmac.compare_digest(
+        found.encode("utf-8", "surrogatepass"), nonce.encode("utf-8", "surrogatepass")
+    ):
+        raise TokenRejected(
+            "the token's nonce is not this sign-in's: a token from another sign-in (replayed)"
+        )
