@@ -220,3 +220,54 @@ def test_keys_add_without_a_file_says_how_to_create_one(
     code, _, err = run(capsys, "keys", "add", "--key-file", str(tmp_path / "none.json"))
     assert code == 1
     assert "welfarekit keys init" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("retention", "run", "--provider", "p1", "--records-years", "0"),
+         "retention periods: 'records_years' must be >= 1"),
+        (("retention", "run", "--provider", "p1", "--records-years", "5",
+          "--notifications-days", "-1"), "retention periods: notifications_days must be"),
+        (("keys", "rotate-data", "--before", "9999-12-31T23:59:59.5+00:00"),
+         "--before takes an ISO 8601 time"),
+        (("audit", "checkpoint", "--out", "/nonexistent/folder/checkpoints.jsonl"),
+         "No such file or directory"),
+    ],
+)  # fmt: skip
+def test_values_the_library_refuses_are_one_line_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...], reason: str,
+) -> None:  # fmt: skip
+    """Each of these was a traceback (ValueError, OverflowError, FileNotFoundError)."""
+    from welfarekit.crypto import init_key_file
+
+    init_key_file(tmp_path / "keys.json")
+    monkeypatch.setenv("WELFAREKIT_KEY_FILE", str(tmp_path / "keys.json"))
+    assert run(capsys, "db", "upgrade", "--db", str(tmp_path / "cli.db"))[0] == 0
+    code, _out, err = run(capsys, *args, "--db", str(tmp_path / "cli.db"))
+    assert code == 1
+    assert err.startswith("welfarekit: error: ")
+    assert reason in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\xff\xfe", "is not a checkpoint file: 'utf-8' codec can't decode"),
+        (b'{"provider_id": "p1", "sequence": 1e999, "head_hash": "x", "taken_at": "2026-11-23",'
+         b' "key_id": "k", "signature": "AA=="}', "is not a checkpoint file: cannot convert"),
+        (b'{"provider_id": "p1"}', "checkpoints.jsonl:1: not a checkpoint"),
+    ],
+)  # fmt: skip
+def test_a_checkpoint_file_that_is_none_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "checkpoints.jsonl"
+    path.write_bytes(content)
+    code, _out, err = run(capsys, "audit", "verify", "--checkpoints", str(path),
+                          "--db", str(tmp_path / "cli.db"))  # fmt: skip
+    assert code == 1
+    assert err.startswith("welfarekit: error: ")
+    assert reason in err

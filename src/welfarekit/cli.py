@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -25,6 +26,9 @@ from welfarekit.kit import WelfareKit
 from welfarekit.plugins import installed_plugins, load_plugins
 from welfarekit.retention import RetentionPolicy
 from welfarekit.settings import ENV_DB, Settings
+
+if TYPE_CHECKING:
+    from welfarekit.audit_chain import AuditCheckpoint
 
 __all__ = ["main"]
 
@@ -296,7 +300,10 @@ def _retention_policy(kit: WelfareKit, args: argparse.Namespace) -> RetentionPol
             f"provider {args.provider!r} has no retention policy: give --records-years, or "
             "let the steering group set one (Session.set_policy)"
         )
-    return RetentionPolicy(**values)
+    try:
+        return RetentionPolicy(**values)
+    except ValueError as error:  # a period of less than one year (or day)
+        raise ConfigurationError(f"retention periods: {error}") from None
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -335,7 +342,7 @@ def _cmd_keys_rotate_data(args: argparse.Namespace) -> int:
             if args.before
             else rotation_cutoff()
         )
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the last second of year 9999
         raise ConfigurationError(f"--before takes an ISO 8601 time, not {args.before!r}") from None
     if before.tzinfo is None:
         raise ConfigurationError("--before needs a time zone, e.g. 2026-11-23T12:00:00+00:00")
@@ -375,11 +382,11 @@ def _cmd_audit_checkpoint(args: argparse.Namespace) -> int:
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from welfarekit.audit_chain import verify
-    from welfarekit.checkpoints import load_signing_key, read_checkpoints
+    from welfarekit.checkpoints import load_signing_key
 
     broken = 0
     with _open(args) as kit:
-        checkpoints = read_checkpoints(Path(args.checkpoints)) if args.checkpoints else []
+        checkpoints = _checkpoints(Path(args.checkpoints)) if args.checkpoints else []
         public_key = None
         if checkpoints:
             public_key = load_signing_key(kit.settings.signing_key_file)[0].public_key()
@@ -398,6 +405,18 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
                 broken += 1
                 print(f"{provider_id}: BROKEN at event {report.first_broken}: {report.problem}")
     return EXIT_ERROR if broken else 0
+
+
+def _checkpoints(path: Path) -> list[AuditCheckpoint]:
+    from welfarekit.checkpoints import read_checkpoints
+    from welfarekit.errors import ConfigurationError
+
+    try:
+        return read_checkpoints(path)
+    except WelfareKitError:
+        raise
+    except (UnicodeDecodeError, OverflowError) as error:  # not text; a number past a float
+        raise ConfigurationError(f"{path} is not a checkpoint file: {error}") from None
 
 
 def _add_key_and_audit_commands(
@@ -615,6 +634,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args)
     except WelfareKitError as error:
+        print(f"welfarekit: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:  # a file to read or write: missing, not allowed, disk full
         print(f"welfarekit: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
