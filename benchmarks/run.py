@@ -27,6 +27,7 @@ import bench_crypto_audit
 import bench_decisions
 import bench_records
 import bench_scale
+import bench_storage
 
 
 def timed(function: Callable[[], object], repeats: int, inner: int) -> list[float]:
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     results = bench_decisions.run(timed, quick=args.quick, database=database)
     results += bench_crypto_audit.run(timed, quick=args.quick)
     results += bench_records.run(timed, quick=args.quick, database=database)
+    results += bench_storage.run(timed, quick=args.quick, database=database)
     results += bench_scale.run(timed, quick=args.quick, database=database)
     width = max(len(r["figure"]) for r in results)
     print(f"{'figure':<{width}}  {'median':>12}  {'p99':>11}  {'spread':>23}  ratio")

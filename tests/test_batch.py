@@ -123,3 +123,40 @@ def test_batches_do_not_nest(kit: WelfareKit) -> None:
         pass
     with psy.batch():  # the failed attempt left the session usable
         psy.records("aino")
+
+
+def test_a_read_in_a_batch_that_fails_is_still_audited(kit: WelfareKit) -> None:
+    record_id = open_record(kit)
+    psy = as_(kit, PSY)
+
+    def read_then_fail() -> None:
+        with psy.batch():
+            psy.timeline(record_id)  # the plaintext reached the caller
+            psy.add_entry(record_id=record_id, kind="meeting", event_date=NOW.date(), text="x")
+
+    with pytest.raises(InvalidValue):
+        read_then_fail()
+    reads = [e for e in trail(kit) if e[0] == "staff:psy" and e[1] == "welfare_record.read"]
+    assert reads == [("staff:psy", "welfare_record.read", "success")]
+    writes = [e for e in trail(kit) if e[0] == "staff:psy" and e[1] == "welfare_record.write"]
+    assert len(writes) == 1  # opening the record; the failed batch's write is not there
+
+
+def test_a_batch_decides_on_what_it_changed_itself(kit: WelfareKit) -> None:
+    record_id = as_(kit, KURAATTORI).open_record(student_id="aino", group_id="g1", subject="S",
+                                                  background="B", initiator="I").id  # fmt: skip
+    later = NOW.replace(hour=NOW.hour + 1)
+    kuraattori = as_(kit, KURAATTORI, later)
+
+    def close_then_write() -> None:
+        with kuraattori.batch():
+            kuraattori.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                                 text="Ennen sulkemista")  # fmt: skip
+            kuraattori.close_expert_group("g1", reason="tavoitteet saavutettu")
+            # the memberships ended inside this batch: the facts read before are stale
+            kuraattori.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                                 text="Sulkemisen jälkeen")  # fmt: skip
+
+    with pytest.raises(AccessDenied):
+        close_then_write()
+    assert as_(kit, KURAATTORI).expert_group("g1").state.status.value == "formed"  # undone

@@ -125,12 +125,16 @@ class RecordsMixin:
             raise IntegrityError("only staff write the welfare record")
         return person
 
-    def _author_title(self, tx: StorageTransaction) -> str:
+    def _author_title(self, tx: StorageTransaction, facts: Facts | None = None) -> str:
+        """The author's title as it stands now (§ 20(4) item 6): from the decision's facts
+        when they hold the actor's staff record, else from the directory."""
         from welfarekit.model import StaffMember
 
         person = self.actor.person
         assert person is not None
-        staff = tx.get(StaffMember, self.actor.provider_id, person.id)
+        staff = facts.actor.staff if facts is not None else None
+        if staff is None:
+            staff = tx.get(StaffMember, self.actor.provider_id, person.id)
         if staff is None:
             raise IntegrityError("record entries are written by staff members")
         return staff.title or ", ".join(sorted(r.value.replace("_", " ") for r in staff.roles))
@@ -234,7 +238,11 @@ class RecordsMixin:
             if header is None:
                 raise NotFound(f"no welfare record {record_id!r}")
             student_id = header.student_id
-            self._allowed(tx, Action.WRITE, self._record_resource(student_id, record_id))
+            decision, facts = self._decide(
+                tx, Action.WRITE, self._record_resource(student_id, record_id), None
+            )
+            if not decision.allowed:
+                raise AccessDenied(decision)
             if corrects is not None and any(
                 e.corrects == corrects.id
                 for e in tx.list(SealedEntry, provider_id, record_id=record_id)
@@ -246,7 +254,7 @@ class RecordsMixin:
             entry = RecordEntry(
                 id=entry_id, provider_id=provider_id, record_id=record_id, student_id=student_id,
                 kind=kind, event_date=event_date, recorded_at=self.now, author=self._person(),
-                author_title=self._author_title(tx), text=text, participants=participants,
+                author_title=self._author_title(tx, facts), text=text, participants=participants,
                 measures=measures, version=corrects.version + 1 if corrects else 1,
                 corrects=corrects.id if corrects else None, correction_reason=reason,
                 entered_in_error=in_error, withheld_from_guardian=withheld,

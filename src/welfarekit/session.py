@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -34,6 +34,7 @@ from welfarekit.model import (
     GuardianVeto,
     Membership,
     NotificationTopic,
+    OutboxMessage,
     PersonKind,
     PersonRef,
     StaffMember,
@@ -52,7 +53,13 @@ from welfarekit.rules import (
     apply_vetoes,
     decide,
 )
-from welfarekit.sealed import SubjectAccessRequest
+from welfarekit.sealed import (
+    SealedDisclosure,
+    SealedEntry,
+    SealedRecord,
+    StoredKeyset,
+    SubjectAccessRequest,
+)
 from welfarekit.storage import StorageAdapter, StorageTransaction
 from welfarekit.transfers import TransfersMixin
 from welfarekit.vault import Vault
@@ -121,8 +128,11 @@ class Session(
         self._hook = hook
         self.actor = actor
         self._now = now
-        self._batch_refusals: list[Decision] | None = None
-        """The refusals audited inside an open :meth:`batch` (``None``: no batch open)."""
+        self._batch_audited: list[Decision] | None = None
+        """The decisions audited inside an open :meth:`batch` (``None``: no batch open)."""
+        self._batch_facts: dict[str | None, Facts] = {}
+        """Facts loaded inside the open batch, by student; emptied by any write that could
+        change them."""
 
     @property
     def now(self) -> dt.datetime:
@@ -134,34 +144,39 @@ class Session(
         import — so that they are written with their audit events together, or none is,
         and the database commits once.
 
-        Each operation is still decided and audited as on its own. An error inside ends
-        the batch and nothing of it is written; the refusals decided inside it are audited
-        all the same (a refusal is never lost with a rolled-back batch)::
+        Each operation is still decided and audited as on its own; the facts a decision
+        needs are loaded once per student and reused until something in the batch writes
+        what they are made of. An error inside ends the batch and nothing of it is
+        written — but what happened is still audited afterwards: every refusal, and every
+        read whose data was returned (a rolled-back batch undoes writes, not reads)::
 
             with session.batch():
                 for text in texts:
                     session.add_entry(record_id=record_id, kind="measures",
                                       event_date=day, text=text)
         """
-        if self._batch_refusals is not None:
+        if self._batch_audited is not None:
             raise IntegrityError("a batch is open already in this session")
         storage = self._storage
-        self._batch_refusals = []
+        self._batch_audited, self._batch_facts = [], {}
         try:
-            with storage.transaction() as tx:
+            with storage.transaction() as raw:
+                tx = _BatchTransaction(raw, changed=self._batch_facts.clear)
                 self._storage = _InOneTransaction(storage, tx)
                 try:
                     yield self
                 finally:
                     self._storage = storage
         except BaseException:
-            refusals, self._batch_refusals = self._batch_refusals, None
-            if refusals:
-                with storage.transaction() as tx:
-                    for decision in refusals:
-                        self._audit(tx, decision)
+            audited, self._batch_audited = self._batch_audited, None
+            happened = [d for d in audited if not d.allowed or d.action in _READS]
+            if happened:
+                with storage.transaction() as again:
+                    for decision in happened:
+                        self._audit(again, decision)
             raise
-        self._batch_refusals = None
+        finally:
+            self._batch_audited, self._batch_facts = None, {}
 
     # -- decisions ----------------------------------------------------------------------------
 
@@ -285,8 +300,8 @@ class Session(
             reason=_audited_reason(decision),
         )
         emit(tx, self._hook, event)
-        if self._batch_refusals is not None and not decision.allowed:
-            self._batch_refusals.append(decision)
+        if self._batch_audited is not None:
+            self._batch_audited.append(decision)
 
     # -- facts ---------------------------------------------------------------------------------
 
@@ -299,7 +314,20 @@ class Session(
         self, tx: StorageTransaction, student_id: str | None, now: dt.datetime
     ) -> Facts | None:
         """One actor's and (when named) one student's facts: a fixed number of indexed
-        look-ups, whatever the size of the provider."""
+        look-ups, whatever the size of the provider (once per student within a batch)."""
+        if self._batch_audited is not None:
+            cached = self._batch_facts.get(student_id)
+            if cached is not None:
+                return cached if cached.now == now else attrs.evolve(cached, now=now)
+            loaded = self._load_facts(tx, student_id, now)
+            if loaded is not None:
+                self._batch_facts[student_id] = loaded
+            return loaded
+        return self._load_facts(tx, student_id, now)
+
+    def _load_facts(
+        self, tx: StorageTransaction, student_id: str | None, now: dt.datetime
+    ) -> Facts | None:
         actor, provider_id = self.actor, self.actor.provider_id
         provider = tx.get(EducationProvider, provider_id, provider_id)
         if provider is None:
@@ -477,6 +505,65 @@ class Session(
             entries = tx.audit_entries(self.actor.provider_id)
         shown = tuple(reversed(entries[-newest:])) if newest else ()
         return AuditTrail(entries=shown, total=len(entries), verification=verify(entries))
+
+
+_READS = frozenset({Action.READ, Action.LIST, Action.EXPORT})
+"""Actions whose data reaches the caller at once, so that their audit entries must outlive
+a batch that is rolled back afterwards."""
+
+_FACT_NEUTRAL: tuple[type, ...] = (SealedRecord, SealedEntry, SealedDisclosure, StoredKeyset,
+                                   OutboxMessage)  # fmt: skip
+"""What a batch may write without changing any decision's facts (the register's sealed
+content, keys, outgoing notifications); writing anything else empties the cached facts."""
+
+
+class _BatchTransaction:
+    """A batch's transaction: writes that could change a decision's facts are reported
+    (``changed``), and each provider's chain head is remembered after it was read or
+    appended, so that every audit event need not read it again. Anything else is the
+    wrapped transaction's."""
+
+    def __init__(self, tx: StorageTransaction, *, changed: Callable[[], None]) -> None:
+        self._tx, self._changed = tx, changed
+        self._heads: dict[str, ChainedEvent | None] = {}
+
+    def _writing(self, kind: type) -> None:
+        if not issubclass(kind, _FACT_NEUTRAL):
+            self._changed()
+
+    def save(self, entity: Any) -> None:
+        self._writing(type(entity))
+        self._tx.save(entity)
+
+    def insert(self, entity: Any) -> None:
+        self._writing(type(entity))
+        self._tx.insert(entity)
+
+    def delete(self, kind: type[Any], provider_id: str, key: str, /) -> bool:
+        self._writing(kind)
+        return self._tx.delete(kind, provider_id, key)
+
+    def audit_head(self, provider_id: str) -> ChainedEvent | None:
+        if provider_id not in self._heads:
+            self._heads[provider_id] = self._tx.audit_head(provider_id)
+        return self._heads[provider_id]
+
+    def append_audit(self, entry: ChainedEvent) -> None:
+        self._tx.append_audit(entry)
+        self._heads[entry.event.provider_id] = entry
+
+    def append_audit_many(self, entries: Sequence[ChainedEvent], /) -> None:
+        append_many = getattr(self._tx, "append_audit_many", None)
+        if append_many is None:  # an adapter older than the method
+            for entry in entries:
+                self.append_audit(entry)
+            return
+        append_many(entries)
+        for entry in entries:
+            self._heads[entry.event.provider_id] = entry
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
 
 
 class _InOneTransaction:
