@@ -203,3 +203,24 @@ def test_a_psychologist_opens_a_time_and_a_teacher_alerts_the_crisis_group(
         "csrf_token": token(client, "/crisis")})  # fmt: skip
     assert named.status_code == 400  # a communal log names no student
     assert "names a student" in named.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "form", "reason"),
+    [
+        ("student:aino.korhonen", "/students/aino.korhonen/consents",
+         {"kind": "maybe", "group": "g", "roles": ["psychologist"]}, "consent or refusal"),
+        ("staff:tuomas.saarinen", "/availability",
+         {"starts_at": "9999-12-31T23:59", "service": "psychologist"}, "not a date and time"),
+    ],
+)  # fmt: skip
+def test_a_form_value_the_page_cannot_read_is_refused_not_a_500(
+    client: object, who: str, path: str, form: dict[str, object], reason: str
+) -> None:
+    """An unknown kind of expression of will was a ValueError, and an open time in the last
+    minutes of year 9999 an OverflowError: both a 500."""
+    sign_in(client, who)
+    response = client.post(path, data={**form, "csrf_token": token(client, path if  # type: ignore[attr-defined]
+                                       "consents" in path else "/availability")})  # fmt: skip
+    assert response.status_code == 400
+    assert reason in response.get_data(as_text=True)

@@ -150,7 +150,10 @@ def _consent_pages(app: Flask, welfare: Welfare) -> None:
 
     @app.post("/students/<student_id>/consents")
     def give_or_refuse(student_id: str) -> Any:
-        kind = WillKind(_form("kind"))
+        try:
+            kind = WillKind(_form("kind"))
+        except ValueError:  # InvalidValue too: a missing kind is the same mistake
+            raise InvalidValue("kind", "is consent or refusal") from None
         roles = [Role(r) for r in request.form.getlist("roles") if r in set(CONSENT_ROLES)]
         if kind is WillKind.CONSENT and not roles:
             raise InvalidValue("roles", "a consent names whom it covers: choose at least one")
@@ -196,12 +199,13 @@ def _staff_pages(app: Flask, welfare: Welfare) -> None:
     def availability() -> Any:
         portal = welfare()
         if request.method == "POST":
+            given = _form("starts_at")
             try:
-                start = dt.datetime.fromisoformat(_form("starts_at")).replace(tzinfo=FINLAND)
-            except ValueError:
+                start = dt.datetime.fromisoformat(given).replace(tzinfo=FINLAND)
+                end = start + dt.timedelta(minutes=45)
+            except (ValueError, OverflowError):  # OverflowError: the year 9999 runs out
                 raise InvalidValue("starts_at", "is not a date and time") from None
-            portal.publish_availability(service=_form("service"), starts_at=start,
-                                        ends_at=start + dt.timedelta(minutes=45))  # fmt: skip
+            portal.publish_availability(service=_form("service"), starts_at=start, ends_at=end)
             flash(_("The time is open for booking."))
             return redirect(url_for("availability"))
         me = portal.actor.person
