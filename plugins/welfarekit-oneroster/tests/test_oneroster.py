@@ -198,7 +198,7 @@ def test_a_mapping_of_the_wrong_shape_is_refused_naming_the_field(
 
 
 def test_a_mapping_built_in_python_is_checked_too(kit: WelfareKit, bundle: Path) -> None:
-    broken = attrs.evolve(mapping(bundle), institutions={"org-lukio": "lukio"})
+    broken = attrs.evolve(mapping(bundle), institutions={"org-lukio": "lukio"})  # type: ignore[dict-item]
     with pytest.raises(
         InvalidBundle, match="the mapping:0: institutions.org-lukio: must be a table"
     ):
