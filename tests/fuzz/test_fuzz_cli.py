@@ -4,12 +4,13 @@ argparse refuses a malformed command line (exit 2), welfarekit's errors exit 1."
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fuzz_support import fuzz
+from fuzz_support import attempt, fuzz
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -135,6 +136,31 @@ def test_any_roster_import_ends_in_an_exit_status(
         argv = ["roster", "import", folder, "--mapping", str(Path(folder) / "mapping.toml"),
                 "--db", "memory://"]  # fmt: skip
         assert run(argv, capsys) == 1
+
+
+POLICY_KEYS = st.sampled_from(["group_names", "register_responsible_role", "retention",
+                               "crisis_contacts", "required_sections", "overridable"])  # fmt: skip
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                  max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+RETENTION = st.dictionaries(
+    st.sampled_from(["records_years", "referrals_years", "notifications_days", "x"]), JSON
+)
+
+
+@fuzz(200)
+@given(st.one_of(st.dictionaries(POLICY_KEYS, JSON | RETENTION).map(json.dumps),
+                 st.text(max_size=40)))  # fmt: skip
+def test_any_stored_policy_is_a_policy_or_invalid_value(body: str) -> None:
+    """The steering group's policy as stored, which `welfarekit retention run` reads."""
+    from welfarekit.errors import InvalidValue
+    from welfarekit.policy import WelfarePolicy
+
+    outcome = attempt(lambda: WelfarePolicy.from_json(body))
+    assert isinstance(outcome, WelfarePolicy | InvalidValue), outcome
 
 
 @pytest.mark.xfail(
