@@ -114,7 +114,7 @@ def checkpoint_from_json(line: str, *, where: str = "checkpoint") -> AuditCheckp
             key_id=data["key_id"],
             signature=base64.b64decode(data["signature"], validate=True),
         )
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, OverflowError) as error:  # 1e999 is inf
         raise InvalidValue(where, f"not a checkpoint: {error}") from None
 
 
