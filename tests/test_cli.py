@@ -257,7 +257,7 @@ def test_values_the_library_refuses_are_one_line_errors(
     [
         (b"\xff\xfe", "is not a checkpoint file: 'utf-8' codec can't decode"),
         (b'{"provider_id": "p1", "sequence": 1e999, "head_hash": "x", "taken_at": "2026-11-23",'
-         b' "key_id": "k", "signature": "AA=="}', "is not a checkpoint file: cannot convert"),
+         b' "key_id": "k", "signature": "AA=="}', "checkpoints.jsonl:1: not a checkpoint: cannot convert"),
         (b'{"provider_id": "p1"}', "checkpoints.jsonl:1: not a checkpoint"),
     ],
 )  # fmt: skip

@@ -415,7 +415,7 @@ def _checkpoints(path: Path) -> list[AuditCheckpoint]:
         return read_checkpoints(path)
     except WelfareKitError:
         raise
-    except (UnicodeDecodeError, OverflowError) as error:  # not text; a number past a float
+    except UnicodeDecodeError as error:  # not text
         raise ConfigurationError(f"{path} is not a checkpoint file: {error}") from None
 
 
