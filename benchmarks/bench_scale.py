@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench_decisions import NOW, RECORD, YEAR, P, provider_objects
+from bench_decisions import NOW, RECORD, P, provider_objects
+from bench_storage import psychologist_with_record
 
-from welfarekit import Action, Actor, PersonKind, PersonRef, Role, Settings, WelfareKit
+from welfarekit import Action, Actor, PersonKind, PersonRef, Settings, WelfareKit
 from welfarekit.crypto import init_key_file
 from welfarekit.sealed import SealedEntry, SealedRecord
 
@@ -67,28 +68,20 @@ def _measure(
         students = max(200, total // 100)
         kit.directory("bench").put(*provider_objects(students))
         _fill(kit, students, total)
-        psychologist = kit.session(Actor(provider_id=P, person=PersonRef(PersonKind.STAFF,
-                                                                         "staff0")), now=NOW)  # fmt: skip
-        student_ref = PersonRef(PersonKind.STUDENT, "s0")
-        student = kit.session(Actor(provider_id=P, person=student_ref), now=NOW)
-        student.record_expression_of_will(
-            student_id="s0", grantor=student_ref, kind="consent", purpose="form_expert_group",
-            group_id="case0", covers_roles={Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER},
-            validity=YEAR, method="electronic",
-        )  # fmt: skip
-        record = psychologist.open_record(student_id="s0", group_id="case0", subject="Bench",
-                                          background="Bench", initiator="bench")  # fmt: skip
+        psychologist, record_id = psychologist_with_record(kit)
+        student = kit.session(Actor(provider_id=P, person=PersonRef(PersonKind.STUDENT, "s0")),
+                              now=NOW)  # fmt: skip
         for _ in range(OWN_ENTRIES):
-            psychologist.add_entry(record_id=record.id, kind="measures",
+            psychologist.add_entry(record_id=record_id, kind="measures",
                                    event_date=NOW.date(), text=TEXT)  # fmt: skip
         yield "session.decide", timed(lambda: psychologist.decide(Action.READ, RECORD), repeats,
                                       inner)  # fmt: skip
         yield "write one entry", timed(
-            lambda: psychologist.add_entry(record_id=record.id, kind="measures",
+            lambda: psychologist.add_entry(record_id=record_id, kind="measures",
                                            event_date=NOW.date(), text=TEXT),
             repeats, inner)  # fmt: skip
         yield (f"read a timeline of {OWN_ENTRIES}+ entries",
-               timed(lambda: psychologist.timeline(record.id), repeats, max(1, inner // 4)))  # fmt: skip
+               timed(lambda: psychologist.timeline(record_id), repeats, max(1, inner // 4)))  # fmt: skip
         yield "subject access copy", timed(lambda: student.export_subject_data("s0"), repeats,
                                            max(1, inner // 10))  # fmt: skip
 

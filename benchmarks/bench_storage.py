@@ -42,7 +42,7 @@ def run(
         with WelfareKit.open(settings) as kit:
             kit.upgrade_schema()
             kit.directory("bench").put(*provider_objects(200))
-            psychologist, record_id = _record(kit)
+            psychologist, record_id = psychologist_with_record(kit)
             engine = kit.storage.engine  # type: ignore[attr-defined]
             plain, encrypted = _peer_tables(engine)
             texts = [f"{TEXT} {n}" for n in range(rows)]
@@ -97,7 +97,7 @@ def run(
     ]  # fmt: skip
 
 
-def _record(kit: WelfareKit) -> tuple[Any, str]:
+def psychologist_with_record(kit: WelfareKit) -> tuple[Any, str]:
     """The psychologist of student s0's expert group, with the group's record opened."""
     student = PersonRef(PersonKind.STUDENT, "s0")
     kit.session(Actor(provider_id=P, person=student), now=NOW).record_expression_of_will(

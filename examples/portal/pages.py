@@ -378,7 +378,8 @@ def _my_communal_groups(app: Flask, portal: Session) -> list[Any]:
     assert me is not None
     directory = app.config["WELFAREKIT"].directory("portal")
     today = today_in_finland(portal.now)
-    mine = {m.group_id for m in directory.list(Membership, DEMO_PROVIDER_ID)
-            if m.member == me and m.validity.contains(today)}  # fmt: skip
+    mine = {m.group_id for m in directory.list(Membership, DEMO_PROVIDER_ID,
+                                               member_kind=me.kind.value, member_id=me.id)
+            if m.validity.contains(today)}  # fmt: skip
     return [group for group in directory.list(WelfareGroup, DEMO_PROVIDER_ID)
             if group.id in mine and group.kind is not GroupKind.CASE]  # fmt: skip
