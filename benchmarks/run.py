@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full run (a few minutes on 2 cores)
     python benchmarks/run.py --quick    # a smoke run, as CI does, so the code cannot rot
     python benchmarks/run.py --db postgresql   # the storage figures on PostgreSQL (or mariadb)
+    python benchmarks/run.py --soak --db postgresql   # and the soak and load test (local only)
 
 Benchmarks print figures; they never fail on a slow machine. Each figure is the median of
 several repeats with its spread (min-max), and its ratio against a comparison measured in
@@ -28,6 +29,7 @@ import bench_decisions
 import bench_records
 import bench_scale
 import bench_storage
+import soak
 
 
 def timed(function: Callable[[], object], repeats: int, inner: int) -> list[float]:
@@ -90,10 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"))
     parser.add_argument("--db", default="sqlite", metavar="sqlite|postgresql|mariadb|URL",
                         help="where the storage figures run (default: the embedded SQLite)")  # fmt: skip
+    parser.add_argument("--soak", action="store_true", help="also the soak test (needs a server)")
+    parser.add_argument("--soak-seconds", type=float, metavar="S",
+                        help="how long the soak runs (default: 180, with --quick 3)")  # fmt: skip
     args = parser.parse_args(argv)
     env = {"postgresql": "WELFAREKIT_TEST_POSTGRESQL_URL",
            "mariadb": "WELFAREKIT_TEST_MARIADB_URL"}.get(args.db)  # fmt: skip
     server = (os.environ.get(env) or DATABASES[args.db]) if env else DATABASES.get(args.db, args.db)
+    if args.soak and (not server or server.startswith("sqlite")):
+        parser.error("--soak needs a database server: add --db postgresql (or mariadb)")
     database = databases(server)
     print(f"storage figures on {args.db}\n")
     results = bench_decisions.run(timed, quick=args.quick, database=database)
@@ -101,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     results += bench_records.run(timed, quick=args.quick, database=database)
     results += bench_storage.run(timed, quick=args.quick, database=database)
     results += bench_scale.run(timed, quick=args.quick, database=database)
+    if args.soak:
+        results += soak.run(timed, quick=args.quick, database=database, seconds=args.soak_seconds)
     width = max(len(r["figure"]) for r in results)
     print(f"{'figure':<{width}}  {'median':>12}  {'p99':>11}  {'spread':>23}  ratio")
     for r in results:
