@@ -4,6 +4,7 @@ events, or none; refusals audited even when the batch is rolled back."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,82 @@ def test_a_batch_decides_on_what_it_changed_itself(kit: WelfareKit) -> None:
     with pytest.raises(AccessDenied):
         close_then_write()
     assert as_(kit, KURAATTORI).expert_group("g1").state.status.value == "formed"  # undone
+
+
+def test_reads_in_a_batch_see_what_it_wrote_before(kit: WelfareKit) -> None:
+    record_id = open_record(kit)
+    psy = as_(kit, PSY)
+    with psy.batch():
+        for number in range(3):
+            psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                          text=f"Kirjaus {number}")  # fmt: skip
+        seen = [e.text for e in psy.timeline(record_id).current]
+        psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                      text="Kirjaus 3")  # fmt: skip
+    assert sorted(seen) == ["Kirjaus 0", "Kirjaus 1", "Kirjaus 2"]
+    assert len(psy.timeline(record_id).current) == 4
+    actions = [e[1] for e in trail(kit) if e[0] == "staff:psy"]
+    # each write and the read inside the batch audited in the order they happened
+    assert actions[1:6][::-1] == ["welfare_record.write"] * 3 + [
+        "welfare_record.read", "welfare_record.write",
+    ]  # fmt: skip
+    assert as_(kit, PRINCIPAL).audit_trail(newest=0).verification.ok
+
+
+def test_a_taken_entry_id_in_a_batch_rolls_the_batch_back(kit: WelfareKit) -> None:
+    record_id = open_record(kit)
+    psy = as_(kit, PSY)
+    psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(), text="Ennen",
+                  entry_id="imported-1")  # fmt: skip
+    with pytest.raises(IntegrityError, match="already recorded"):  # outside a batch: at once
+        psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(), text="X",
+                      entry_id="imported-1")  # fmt: skip
+
+    def import_again() -> None:
+        with psy.batch():
+            for number in (2, 1, 3):  # "imported-1" is there already
+                psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                              text=f"Tuonti {number}", entry_id=f"imported-{number}")  # fmt: skip
+
+    # in a batch the register's refusal comes when the batch writes its entries out
+    with pytest.raises(IntegrityError, match="already recorded"):
+        import_again()
+    assert [e.text for e in psy.timeline(record_id).current] == ["Ennen"]
+    assert as_(kit, PRINCIPAL).audit_trail(newest=0).verification.ok
+
+
+class _WithoutNewerMethods:
+    """A storage adapter written before ``save_many`` and ``append_audit_many``."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    @contextmanager
+    def transaction(self) -> Iterator[object]:
+        with self._inner.transaction() as tx:  # type: ignore[attr-defined]
+            yield _OlderTransaction(tx)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+class _OlderTransaction:
+    def __init__(self, tx: object) -> None:
+        self._tx = tx
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("save_many", "append_audit_many"):
+            raise AttributeError(name)
+        return getattr(self._tx, name)
+
+
+def test_a_batch_works_on_an_adapter_older_than_its_bulk_methods(kit: WelfareKit) -> None:
+    record_id = open_record(kit)
+    psy = as_(kit, PSY)
+    psy._storage = _WithoutNewerMethods(psy._storage)  # type: ignore[assignment]
+    with psy.batch():
+        for number in range(5):
+            psy.add_entry(record_id=record_id, kind="measures", event_date=NOW.date(),
+                          text=f"Vanha {number}")  # fmt: skip
+    assert len(as_(kit, PSY).timeline(record_id).current) == 5
+    assert as_(kit, PRINCIPAL).audit_trail(newest=0).verification.ok

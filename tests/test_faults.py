@@ -20,6 +20,7 @@ from welfarekit.storage import StorageAdapter, StorageTransaction
 
 WRITES = (
     "save",
+    "save_many",
     "insert",
     "append_audit",
     "append_audit_many",

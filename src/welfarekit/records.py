@@ -18,6 +18,7 @@ import attrs
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
 from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
+from welfarekit.model._validate import trusted
 from welfarekit.model.record import (
     WITHHELD,
     EntryKind,
@@ -26,6 +27,7 @@ from welfarekit.model.record import (
     Participant,
     RecordEntry,
     WelfareRecord,
+    to_entry_kind,
 )
 from welfarekit.rules import Decision, LegalBasis
 from welfarekit.sealed import SealedDisclosure, SealedEntry, SealedRecord
@@ -269,7 +271,8 @@ class RecordsMixin:
                 "participants": _participants(participants), "measures": _measures(measures),
                 "correction_reason": reason, "withheld_from_guardian": withheld,
             }  # fmt: skip
-            sealed = SealedEntry(
+            sealed = trusted(  # every value from the entry just validated, or the seal
+                SealedEntry,
                 id=entry.id, provider_id=provider_id, record_id=record_id, student_id=student_id,
                 kind=entry.kind.value, event_date=event_date, recorded_at=entry.recorded_at,
                 author=entry.author, version=entry.version, corrects=entry.corrects,
@@ -342,9 +345,13 @@ class RecordsMixin:
             if withheld and guardian:
                 content = {**content, "participants": [], "measures": [],
                            "text": f"{WITHHELD} (JulkL 11 §(2)(1)): {withheld}"}  # fmt: skip
-            entry = RecordEntry(
+            # The stored row was validated as it was read, and the sealed content when it was
+            # written: it opened, so it is as it was then. Not checked a second time.
+            entry = trusted(
+                RecordEntry,
                 id=stored.id, provider_id=provider_id, record_id=record_id,
-                student_id=stored.student_id, kind=stored.kind, event_date=stored.event_date,
+                student_id=stored.student_id, kind=to_entry_kind(stored.kind),
+                event_date=stored.event_date,
                 recorded_at=stored.recorded_at, author=stored.author,
                 author_title=content["author_title"], text=content["text"],
                 participants=tuple(Participant(**p) for p in content["participants"]),

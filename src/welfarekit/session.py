@@ -60,7 +60,13 @@ from welfarekit.sealed import (
     StoredKeyset,
     SubjectAccessRequest,
 )
-from welfarekit.storage import StorageAdapter, StorageTransaction
+from welfarekit.storage import (
+    REGISTER_TYPES,
+    Entity,
+    StorageAdapter,
+    StorageTransaction,
+    entity_key,
+)
 from welfarekit.transfers import TransfersMixin
 from welfarekit.vault import Vault
 from welfarekit.welfare_plan import WelfarePlanMixin
@@ -146,8 +152,13 @@ class Session(
 
         Each operation is still decided and audited as on its own; the facts a decision
         needs are loaded once per student and reused until something in the batch writes
-        what they are made of. An error inside ends the batch and nothing of it is
-        written — but what happened is still audited afterwards: every refusal, and every
+        what they are made of. Entries and other records of the register are written
+        together with their audit events, in one round trip per kind, before the next
+        read and at the latest when the batch ends: so a record whose key is taken already
+        (an ``entry_id`` imported twice) is refused with
+        :class:`~welfarekit.errors.IntegrityError` then, not at the call, and the whole
+        batch rolls back — to skip what is there, read first. An error inside ends the
+        batch and nothing of it is written — but what happened is still audited afterwards: every refusal, and every
         read whose data was returned (a rolled-back batch undoes writes, not reads)::
 
             with session.batch():
@@ -167,6 +178,7 @@ class Session(
                     yield self
                 finally:
                     self._storage = storage
+                tx.write_held()
         except BaseException:
             audited, self._batch_audited = self._batch_audited, None
             happened = [d for d in audited if not d.allowed or d.action in _READS]
@@ -517,52 +529,117 @@ _FACT_NEUTRAL: tuple[type, ...] = (SealedRecord, SealedEntry, SealedDisclosure, 
 content, keys, outgoing notifications); writing anything else empties the cached facts."""
 
 
+_CACHED_IN_BATCH: tuple[type, ...] = (SealedRecord, StoredKeyset)
+"""What a batch reads once and keeps (until it writes one of them): a record's header and a
+student's keys, which every entry written to the record needs again."""
+
+
 class _BatchTransaction:
-    """A batch's transaction: writes that could change a decision's facts are reported
-    (``changed``), and each provider's chain head is remembered after it was read or
-    appended, so that every audit event need not read it again. Anything else is the
-    wrapped transaction's."""
+    """A batch's transaction, which does less per operation than one transaction each.
+
+    - Writes that could change a decision's facts are reported (``changed``).
+    - Each provider's chain head is remembered after it was read or appended, so that
+      every audit event need not read it again.
+    - Records of the register (append-only) and audit events are held back and written
+      together — one round trip per kind (``save_many``, ``append_audit_many``) — before
+      anything else touches the database and at the latest when the batch commits. So
+      the database sees the same writes in the same order before any read, and the
+      audit chain is written before any content leaves a read; a key taken already is
+      reported when they are written, and the batch then rolls back.
+    - Record headers and keysets once read are kept until the batch writes them.
+
+    Anything else is the wrapped transaction's, after the held-back writes."""
 
     def __init__(self, tx: StorageTransaction, *, changed: Callable[[], None]) -> None:
         self._tx, self._changed = tx, changed
         self._heads: dict[str, ChainedEvent | None] = {}
+        self._held: list[Entity | ChainedEvent] = []
+        self._read: dict[tuple[type, str, str], Any] = {}
 
-    def _writing(self, kind: type) -> None:
-        if not issubclass(kind, _FACT_NEUTRAL):
+    def write_held(self) -> None:
+        """Write what is held back: each kind at once, kinds in the register's order (a
+        record before its entries, a consent before its withdrawal), then the audit
+        events, which nothing refers to."""
+        held, self._held = self._held, []
+        if not held:
+            return
+        by_kind: dict[type, list[Any]] = {}
+        for item in held:
+            by_kind.setdefault(type(item), []).append(item)
+        audit = by_kind.pop(ChainedEvent, [])
+        for kind in sorted(by_kind, key=REGISTER_TYPES.index):
+            self._save_run(by_kind[kind])
+        if audit:
+            self._append_audit_run(audit)
+
+    def _save_run(self, entities: list[Entity]) -> None:
+        save_many = getattr(self._tx, "save_many", None)
+        if save_many is None:  # an adapter older than the method
+            for entity in entities:
+                self._tx.save(entity)
+        else:
+            save_many(entities)
+
+    def _append_audit_run(self, entries: list[ChainedEvent]) -> None:
+        append_many = getattr(self._tx, "append_audit_many", None)
+        if append_many is None:  # an adapter older than the method
+            for entry in entries:
+                self._tx.append_audit(entry)
+        else:
+            append_many(entries)
+
+    def _writing(self, entity_kind: type, provider_id: str | None = None, key: str = "") -> None:
+        if not issubclass(entity_kind, _FACT_NEUTRAL):
             self._changed()
+        if issubclass(entity_kind, _CACHED_IN_BATCH):
+            self._read.pop((entity_kind, provider_id or "", key), None)
 
     def save(self, entity: Any) -> None:
-        self._writing(type(entity))
+        self._writing(type(entity), getattr(entity, "provider_id", None), entity_key(entity))
+        if isinstance(entity, REGISTER_TYPES):
+            self._held.append(entity)
+            return
+        self.write_held()
         self._tx.save(entity)
 
     def insert(self, entity: Any) -> None:
-        self._writing(type(entity))
+        self._writing(type(entity), getattr(entity, "provider_id", None), entity_key(entity))
+        self.write_held()
         self._tx.insert(entity)
 
     def delete(self, kind: type[Any], provider_id: str, key: str, /) -> bool:
-        self._writing(kind)
+        self._writing(kind, provider_id, key)
+        self.write_held()
         return self._tx.delete(kind, provider_id, key)
+
+    def get(self, kind: type[Any], provider_id: str, key: str, /) -> Any:
+        if not issubclass(kind, _CACHED_IN_BATCH):
+            self.write_held()
+            return self._tx.get(kind, provider_id, key)
+        found = self._read.get((kind, provider_id, key), self)
+        if found is self:  # not read yet (None is a result: nothing there)
+            self.write_held()
+            found = self._read[kind, provider_id, key] = self._tx.get(kind, provider_id, key)
+        return found
 
     def audit_head(self, provider_id: str) -> ChainedEvent | None:
         if provider_id not in self._heads:
+            self.write_held()
             self._heads[provider_id] = self._tx.audit_head(provider_id)
         return self._heads[provider_id]
 
     def append_audit(self, entry: ChainedEvent) -> None:
-        self._tx.append_audit(entry)
+        self._held.append(entry)
         self._heads[entry.event.provider_id] = entry
 
     def append_audit_many(self, entries: Sequence[ChainedEvent], /) -> None:
-        append_many = getattr(self._tx, "append_audit_many", None)
-        if append_many is None:  # an adapter older than the method
-            for entry in entries:
-                self.append_audit(entry)
-            return
-        append_many(entries)
         for entry in entries:
-            self._heads[entry.event.provider_id] = entry
+            self.append_audit(entry)
 
     def __getattr__(self, name: str) -> Any:
+        # Reads see every write held back; other writes (rotation) may change a kept read.
+        self.write_held()
+        self._read.clear()
         return getattr(self._tx, name)
 
 

@@ -300,6 +300,16 @@ class StorageTransaction(Protocol):
         key exists raises :class:`~welfarekit.errors.IntegrityError` and changes nothing.
         """
 
+    def save_many(self, entities: Sequence[Entity], /) -> None:
+        """Append new objects of the register (:data:`REGISTER_TYPES`), each as :meth:`save`
+        does, in order, in one round trip per kind where the backend allows (a batch's
+        entries). A key taken raises :class:`~welfarekit.errors.IntegrityError`; what the
+        call wrote before it is undone when the transaction rolls back, as it then must.
+        Another kind of object raises ``TypeError`` and writes nothing.
+
+        Newer than the rest of the contract: the core falls back to :meth:`save` for an
+        adapter that lacks it."""
+
     def insert(self, entity: Entity) -> None:
         """Insert a new object, create-only: if one of its kind with the same provider and
         key exists, raise :class:`~welfarekit.errors.ConflictError` and change nothing.

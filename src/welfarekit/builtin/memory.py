@@ -113,6 +113,13 @@ class _MemoryTransaction:
             )
         self.rows[key] = entity
 
+    def save_many(self, entities: Sequence[Entity], /) -> None:
+        not_register = [type(e).__name__ for e in entities if not isinstance(e, REGISTER_TYPES)]
+        if not_register:
+            raise TypeError(f"save_many takes objects of the register only, not {not_register}")
+        for entity in entities:
+            self.save(entity)  # a taken key rolls the whole transaction back
+
     def insert(self, entity: Entity) -> None:
         provider = entity.id if isinstance(entity, EducationProvider) else entity.provider_id
         key = (type(entity), provider, entity_key(entity))

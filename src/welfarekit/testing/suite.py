@@ -199,6 +199,34 @@ class StorageContract:
         with filled.transaction() as tx:
             assert tx.get(ExpressionOfWill, P, "w1") == will
 
+    def test_register_records_are_appended_many_at_once(self, filled: StorageAdapter) -> None:
+        from welfarekit.model import Evidence
+
+        def will(number: int, roles: set[Role]) -> ExpressionOfWill:
+            return ExpressionOfWill(
+                id=f"many{number}", provider_id=P, student_id="aino", grantor=AINO,
+                kind="consent", purpose="form_expert_group", group_id="case-aino",
+                covers_roles=roles, validity=YEAR,
+                evidence=Evidence(recorded_by=AINO, recorded_at=NOW, method="electronic"),
+            )  # fmt: skip
+
+        wills = [will(1, {Role.PSYCHOLOGIST}), will(2, {Role.NURSE, Role.DOCTOR}), will(3, set())]
+        with filled.transaction() as tx:
+            tx.save_many(wills)
+            tx.save_many([])
+            assert tx.list(ExpressionOfWill, P, student_id="aino")[-3:] == wills
+        with filled.transaction() as tx:  # child rows (the roles covered) came along
+            assert [tx.get(ExpressionOfWill, P, f"many{n}") for n in (1, 2, 3)] == wills
+        with pytest.raises(IntegrityError), filled.transaction() as tx:
+            tx.save_many([will(4, {Role.NURSE}), will(2, {Role.PSYCHOLOGIST})])  # 2 is taken
+        with pytest.raises(TypeError, match="register"), filled.transaction() as tx:
+            tx.save_many([will(5, set()), _student("notregister")])
+        with filled.transaction() as tx:
+            assert tx.get(ExpressionOfWill, P, "many2") == wills[1]
+            assert tx.get(ExpressionOfWill, P, "many4") is None  # rolled back with the rest
+            assert tx.get(ExpressionOfWill, P, "many5") is None
+            assert tx.get(Student, P, "notregister") is None
+
     def test_insert_is_create_only(self, filled: StorageAdapter) -> None:
         student = Student(id="new", provider_id=P, institution_id="lukio", given_names="N",
                           family_name="M", date_of_birth=dt.date(2010, 1, 1),
@@ -450,3 +478,9 @@ class SecurityContract:
             assert tx.get(SealedReferral, P, "ref2") is None
             after = (len(tx.audit_entries(P)), len(tx.list(OutboxMessage, P)))
         assert after == before
+
+
+def _student(student_id: str) -> Student:
+    return Student(id=student_id, provider_id=P, institution_id="lukio", given_names="N",
+                   family_name="M", date_of_birth=dt.date(2010, 1, 1),
+                   home_municipality="X")  # fmt: skip

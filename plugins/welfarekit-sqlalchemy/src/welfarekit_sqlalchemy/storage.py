@@ -32,6 +32,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     RootTransaction,
+    Table,
     and_,
     bindparam,
     create_engine,
@@ -45,7 +46,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from welfarekit.audit_chain import ChainedEvent
-from welfarekit.errors import ConfigurationError, ConflictError, NotFound, StorageError
+from welfarekit.errors import (
+    ConfigurationError,
+    ConflictError,
+    IntegrityError,
+    NotFound,
+    StorageError,
+)
 from welfarekit.model import EducationProvider
 from welfarekit.storage import (
     REGISTER_TYPES,
@@ -104,6 +111,40 @@ class SQLAlchemyTransaction:
             else:
                 self._put(shape, row)
             self._write_children(shape, row, entity, replace=not register)
+
+    def save_many(self, entities: Sequence[Entity], /) -> None:
+        """Insert new register records: one executemany per table (a kind's own rows,
+        then its child rows), with no look-up before; the primary key refuses a key taken
+        already, as :class:`~welfarekit.errors.IntegrityError`."""
+        if not entities:
+            return
+        not_register = [type(e).__name__ for e in entities if not isinstance(e, REGISTER_TYPES)]
+        if not_register:
+            raise TypeError(f"save_many takes objects of the register only, not {not_register}")
+        by_kind: dict[type[Entity], builtins.list[Entity]] = defaultdict(builtins.list)
+        for entity in entities:
+            by_kind[type(entity)].append(entity)
+        for kind, mine in by_kind.items():
+            shape = _shape(kind)
+            rows = [shape.to_row(entity) for entity in mine]
+            doing = f"save {len(mine)} {kind.__name__} objects in"
+            with translated(doing, self._where):
+                try:
+                    _insert_many(self._connection, shape.table, rows)
+                    for children in shape.children:
+                        owned = [
+                            child
+                            for row, entity in zip(rows, mine, strict=True)
+                            for child in children.rows(row["provider_id"], row["id"], entity)
+                        ]
+                        _insert_many(self._connection, children.table, owned)
+                except sqlalchemy.exc.IntegrityError as error:
+                    if duplicate_key(error):
+                        raise IntegrityError(
+                            f"one of {len(mine)} {kind.__name__} objects is already "
+                            "recorded; register entries are never replaced"
+                        ) from error
+                    raise
 
     def insert(self, entity: Entity) -> None:
         """Insert a new object (and its child rows), create-only: the primary key refuses a
@@ -364,6 +405,21 @@ _REWRAP_KEYSETS = bulk.BulkStatement(
 """A keyset rewrapped under a new KEK, only while its blob is still the one rewrapped."""
 
 _LEGACY_TRANSACTION_CONTROL = getattr(sqlite3, "LEGACY_TRANSACTION_CONTROL", -1)
+
+
+_INSERTS: dict[tuple[str, tuple[str, ...]], bulk.BulkStatement] = {}
+
+
+def _insert_many(connection: Connection, table: Table, rows: builtins.list[Row]) -> None:
+    """Insert rows that all have the same columns in one driver call."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    statement = _INSERTS.get((table.name, names))
+    if statement is None:
+        values: dict[str, Any] = {name: bindparam(name) for name in names}
+        statement = _INSERTS[table.name, names] = bulk.BulkStatement(insert(table).values(values))
+    statement.executemany(connection, {name: [row[name] for row in rows] for name in names})
 
 
 def _begin_for_real(connection: Connection) -> None:

@@ -1,0 +1,40 @@
+"""``trusted()``: rebuilding an object from values validated before (a timeline's entries
+opened from their seals) gives the same object the validating constructor gives, and a
+programming slip — a field missing or misspelled — is still caught."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+
+from welfarekit.model import PersonKind, PersonRef
+from welfarekit.model._validate import trusted
+from welfarekit.model.record import EntryKind, RecordEntry
+
+NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+VALUES = {
+    "id": "e1", "provider_id": "p1", "record_id": "r1", "student_id": "aino",
+    "kind": EntryKind.MEASURES, "event_date": NOW.date(), "recorded_at": NOW,
+    "author": PersonRef(PersonKind.STAFF, "psy"), "author_title": "psykologi",
+    "text": "Sovittiin tukitoimista.", "participants": (), "measures": (), "version": 1,
+    "corrects": None, "correction_reason": None, "entered_in_error": False,
+    "withheld_from_guardian": None,
+}  # fmt: skip
+
+
+def test_the_same_object_as_the_validating_constructor_makes() -> None:
+    made = trusted(RecordEntry, **VALUES)
+    assert made == RecordEntry(**VALUES)
+    assert hash(made) == hash(RecordEntry(**VALUES))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.text = "changed"  # type: ignore[misc]
+
+
+def test_a_missing_or_unknown_field_is_refused() -> None:
+    missing = {k: v for k, v in VALUES.items() if k != "text"}
+    with pytest.raises(TypeError, match=r"missing \['text'\]"):
+        trusted(RecordEntry, **missing)
+    with pytest.raises(TypeError, match=r"unknown \['txet'\]"):
+        trusted(RecordEntry, **missing, txet="typo")
