@@ -124,6 +124,8 @@ class Tally:
     """Seconds of each successful operation, its retries included."""
     done: collections.Counter[str] = field(default_factory=collections.Counter)
     retries: collections.Counter[str] = field(default_factory=collections.Counter)
+    conflicts: collections.Counter[str] = field(default_factory=collections.Counter)
+    """Every ConflictError met (retried or not), by its cause (:func:`_cause`)."""
     gave_up: collections.Counter[str] = field(default_factory=collections.Counter)
     errors: collections.Counter[str] = field(default_factory=collections.Counter)
     """Welfarekit errors other than a retried conflict, by ``"kind: ErrorType"``."""
@@ -158,7 +160,7 @@ class SoakRun:
         for tally in self.tallies:
             for kind, samples in tally.latencies.items():
                 whole.latencies[kind].extend(samples)
-            for name in ("done", "retries", "gave_up", "errors", "audited"):
+            for name in ("done", "retries", "conflicts", "gave_up", "errors", "audited"):
                 getattr(whole, name).update(getattr(tally, name))
             for name in ("entries", "failed_entries", "slots", "bookings", "failed_bookings"):
                 getattr(whole, name).update(getattr(tally, name))
@@ -275,7 +277,8 @@ class Worker:
         for attempt in range(ATTEMPTS):
             try:
                 return True, step()
-            except ConflictError:
+            except ConflictError as conflict:
+                self.tally.conflicts[_cause(conflict)] += 1
                 if attempt == ATTEMPTS - 1:
                     break
                 self.tally.retries[kind] += 1
@@ -361,6 +364,17 @@ class Worker:
         self.tally.bookings[appointment.booking.id] = (case.student_id, slot_id)
         self.tally.audited[(f"student:{case.student_id}", "booking.write", "success")] += 1
         return True
+
+
+def _cause(conflict: ConflictError) -> str:
+    """What a ConflictError met: another transaction appended to the audit chain first, the
+    database broke a deadlock or a lock wait, or something else (its words)."""
+    text = str(conflict).lower()
+    for words, cause in (("audit entr", "audit chain"), ("deadlock", "deadlock"),
+                         ("lock wait", "lock wait timeout"), ("serializ", "serialization")):  # fmt: skip
+        if words in text:
+            return cause
+    return str(conflict)[:80]
 
 
 def _described(error: BaseException) -> str:
@@ -510,7 +524,7 @@ def figures(run: SoakRun, accounting: Accounting) -> list[dict[str, object]]:
         f"({accounting.audit_events:,} from the soak)", [accounting.verify_seconds],
         audit_events=accounting.audit_events, chain_length=accounting.chain_length,
         entries=accounting.entries_found, bookings=accounting.bookings_found,
-        errors=dict(whole.errors), problems=accounting.problems,
+        conflicts=dict(whole.conflicts), errors=dict(whole.errors), problems=accounting.problems,
     ))  # fmt: skip
     return results
 
@@ -527,6 +541,8 @@ def report(run: SoakRun, accounting: Accounting) -> str:
         lines.append(f"  {kind:<7} {whole.done[kind]:>7,} done  {whole.done[kind] / run.seconds:>7.1f}/s"
                      f"  p50 {p50:>7.1f} ms  p99 {p99:>7.1f} ms  {whole.retries[kind]:>6,} retries"
                      f"  {whole.gave_up[kind]:>4,} gave up")  # fmt: skip
+    causes = ", ".join(f"{cause} {n:,}" for cause, n in whole.conflicts.most_common()) or "none"
+    lines.append(f"  conflicts met: {causes}")
     errors = ", ".join(f"{k} {n}" for k, n in sorted(whole.errors.items())) or "none"
     lines.append(f"  other welfarekit errors: {errors}; failures: {len(whole.failures)}")
     lines.append(f"  audit: {accounting.audit_events:,} events from the soak, all accounted "
