@@ -11,7 +11,8 @@ operation as a host does per request. They run a mix for ``--seconds``:
 
 - ``write``: a professional of the student's expert group adds an entry to the record;
 - ``batch``: the same, three entries of a meeting in one ``Session.batch()``;
-- ``read``: a professional of the group reads the record's timeline;
+- ``read``: a professional of the group reads the record's timeline, which must hold every
+  entry the worker wrote to it before;
 - ``denied``: a teacher, or a professional of another student's group, tries to read it and
   is refused (an audited refusal);
 - ``book``: the group's psychologist publishes a slot and the student books it.
@@ -112,8 +113,6 @@ class Case:
 @dataclass(frozen=True)
 class World:
     cases: tuple[Case, ...]
-    entries_before: dict[str, str]
-    """Entry id -> record id of entries written before the soak (none, by default)."""
 
 
 @dataclass
@@ -134,6 +133,7 @@ class Tally:
     entries: dict[str, str] = field(default_factory=dict)
     """Entry id -> record id of every entry reported written."""
     failed_entries: dict[str, str] = field(default_factory=dict)
+    """Entry id -> record id of every entry whose write gave up or failed."""
     slots: dict[str, str] = field(default_factory=dict)
     """Slot id -> staff id of every slot reported published."""
     bookings: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -235,7 +235,7 @@ def build_world(kit: WelfareKit, students: int) -> World:
         )  # fmt: skip
         outsiders = tuple(teachers + [p for p in professionals if p not in ids])
         cases.append(Case(student_id, record.id, ids, outsiders))
-    return World(cases=tuple(cases), entries_before={})
+    return World(cases=tuple(cases))
 
 
 def entry_text(entry_id: str) -> str:
@@ -319,11 +319,21 @@ class Worker:
         return ok
 
     def read(self, case: Case) -> bool:
+        """Read the timeline, which must hold every entry this worker wrote to the record
+        before (another connection of the pool wrote them, and they were committed)."""
         reader = self._writer(case)
-        ok, _ = self.attempt("read", lambda: staff(self.kit, reader).timeline(case.record_id))
-        if ok:
-            self.tally.audited[(f"staff:{reader}", "welfare_record.read", "success")] += 1
-        return ok
+        mine = {i for i, record in self.tally.entries.items() if record == case.record_id}
+        ok, timeline = self.attempt(
+            "read", lambda: staff(self.kit, reader).timeline(case.record_id)
+        )  # fmt: skip
+        if not ok or timeline is None:
+            return False
+        self.tally.audited[(f"staff:{reader}", "welfare_record.read", "success")] += 1
+        unseen = mine - {entry.id for entry, _ in timeline.entries}
+        if unseen:
+            self.tally.failures.append(f"read: {case.record_id} lacks {len(unseen)} entries "
+                                       f"written before, e.g. {min(unseen)}")  # fmt: skip
+        return True
 
     def denied(self, case: Case) -> bool:
         outsider = self.rng.choice(case.outsiders)
@@ -454,7 +464,7 @@ def _audit_problems(
 def _entry_problems(kit: WelfareKit, world: World, whole: Tally) -> tuple[int, list[str]]:
     """Every entry reported written is in its record as written; no other entry is."""
     problems, found = [], 0
-    expected = {**world.entries_before, **whole.entries}
+    expected = whole.entries
     for case in world.cases:
         timeline = staff(kit, case.members[0]).timeline(case.record_id)
         stored = {entry.id: entry for entry, _ in timeline.entries}
