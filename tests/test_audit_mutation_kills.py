@@ -289,3 +289,37 @@ def test_a_failing_sink_says_which_error_and_that_nothing_was_done() -> None:
         "an audit sink failed (ConnectionError: the log server is down); "
         "the operation was not carried out"
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"entry_hash": "ZZ"}, "ChainedEvent.entry_hash",
+         "must be 64 lowercase hexadecimal digits (SHA-256)"),
+        ({"sequence": 0}, "ChainedEvent.sequence", "must be a whole number from 1 up, not 0"),
+        ({"sequence": "1"}, "ChainedEvent.sequence", "must be a whole number from 1 up, not '1'"),
+        ({"sequence": 2.0}, "ChainedEvent.sequence", "must be a whole number from 1 up, not 2.0"),
+    ],
+)  # fmt: skip
+def test_a_stored_entry_that_cannot_be_right_names_its_field(
+    change: dict[str, object], field: str, reason: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        attrs.evolve(log(1)[0], **change)
+    assert (refused.value.field, refused.value.reason) == (field, reason)
+
+
+def test_an_event_holding_the_separator_has_no_canonical_form() -> None:
+    smuggled = event(1)
+    object.__setattr__(smuggled, "actor", "staff:a\x1fstaff:b")  # around the validators
+
+    with pytest.raises(ValueError, match="^an audit event field holds U\\+001F and has no "):
+        canonical_form(smuggled, sequence=1)
+
+
+def test_an_event_holding_a_number_has_no_v1_canonical_form() -> None:
+    smuggled = event(1)
+    object.__setattr__(smuggled, "resource_id", 42)  # around the validators
+
+    with pytest.raises(TypeError, match="^int has no canonical form$"):
+        canonical_form(smuggled, sequence=1, chain_format="welfarekit.audit.v1")

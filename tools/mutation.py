@@ -161,7 +161,9 @@ def module_pattern(path: str) -> str:
 
 
 def run_mutmut(names: Sequence[str], max_children: int) -> int:
-    command = ["mutmut", "run", "--max-children", str(max_children), *names]
+    beside = Path(sys.executable).parent / "mutmut"  # this environment's, activated or not
+    mutmut = str(beside) if beside.exists() else "mutmut"
+    command = [mutmut, "run", "--max-children", str(max_children), *names]
     return subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603
 
 

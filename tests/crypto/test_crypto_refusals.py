@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -559,3 +560,86 @@ def test_a_kek_wraps_as_earlier_releases_did(
     aad = frame("welfarekit/kek-wrap/v1", kek_id) + frame(b"student-42")
     body = AESGCM(secret).encrypt(bytes([7]) * 12, b"keyset", aad)
     assert wrapped == WrappedKey(kek_id, b"\x01" + bytes([7]) * 12 + body)
+
+
+# -- sealing: what a caller is told ---------------------------------------------------------
+
+
+def test_sealing_refusals_name_the_field_and_why(keyset: Keyset, context: SealContext) -> None:
+    with pytest.raises(InvalidValue) as lone:
+        seal(keyset, "\ud800", context)
+    assert (lone.value.field, lone.value.reason) == ("seal.plaintext", "must be valid Unicode text")
+    with pytest.raises(InvalidValue) as wrapped:
+        seal(keyset, Plaintext("\ud800"), context)
+    assert (wrapped.value.field, wrapped.value.reason) == (
+        "seal.plaintext",
+        "must be valid Unicode text",
+    )
+    with pytest.raises(TypeError, match=r"^seal\(\) takes text, not bytes$"):
+        seal(keyset, b"note", context)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="^Plaintext wraps a str, not bytes$"):
+        Plaintext(b"note")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"record_id": ""}, "SealContext.record_id", "must be a non-empty string"),
+        ({"version": -1}, "SealContext.version", "must be a whole number, 0 or more"),
+    ],
+)
+def test_a_bad_context_names_its_field(
+    context: SealContext, change: dict[str, Any], field: str, reason: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        attrs.evolve(context, **change)
+    assert (refused.value.field, refused.value.reason) == (field, reason)
+
+
+def test_opening_refusals_say_why(keyset: Keyset, context: SealContext) -> None:
+    sealed = seal(keyset, "note", context)
+    where = "the sealed case_record 'record-17' field 'body' (version 1) does not open"
+
+    with pytest.raises(SealBroken) as version:
+        open_sealed(keyset, b"\x02" + sealed[1:], context)
+    assert str(version.value) == f"{where}: unknown format version 2"
+    with pytest.raises(SealBroken) as moved:
+        open_sealed(keyset, sealed, attrs.evolve(context, version=2))
+    assert str(moved.value) == (
+        "the sealed case_record 'record-17' field 'body' (version 2) does not open: "
+        "authentication failed: it belongs to another record, field, version, student, "
+        "register or provider, or it was altered"
+    )
+    other = Keyset.new()
+    with pytest.raises(SealBroken) as foreign:
+        open_sealed(other, sealed, context)
+    assert str(foreign.value) == (
+        f"{where}: no data key {keyset.primary.key_id!r} in the keyset (it belongs to another "
+        "student, or the key was destroyed)"
+    )
+
+
+def test_a_sealed_value_opens_from_a_bytearray(keyset: Keyset, context: SealContext) -> None:
+    sealed = seal(keyset, "note", context)
+
+    assert open_sealed(keyset, bytearray(sealed), context).reveal() == "note"
+    assert open_sealed(keyset, memoryview(bytearray(sealed)), context).reveal() == "note"
+
+
+def test_a_corrupt_key_file_says_where_the_json_breaks(key_file: Path) -> None:
+    write_private(key_file, '{"format": ')
+
+    with pytest.raises(KeyringError) as refused:
+        LocalKeyFileKeyring.load(key_file)
+    assert (
+        str(refused.value) == f"{key_file} is not a welfarekit key file: not JSON (Expecting value)"
+    )
+
+
+def test_a_context_that_is_not_unicode_names_its_field(context: SealContext) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        attrs.evolve(context, field="body\ud800")
+    assert (refused.value.field, refused.value.reason) == (
+        "SealContext.field",
+        "must be valid Unicode text",
+    )

@@ -4,18 +4,47 @@ fork."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import attrs
 import pytest
-from builders import GUARDIAN, STUDENT, P, formation_consent, staff_ref, student_facts, will
+from builders import (
+    CASE_GROUP,
+    GUARDIAN,
+    NOW,
+    STUDENT,
+    P,
+    assessment,
+    formation_consent,
+    member,
+    staff_ref,
+    student,
+    student_facts,
+    veto,
+    will,
+)
 from builders import actor_for as make_actor
 from builders import facts as make_facts
 from test_access_matrix import RESOURCES
 
-from welfarekit import Action, PersonKind, PersonRef, Resource, ResourceType
-from welfarekit.model import ConsentPurpose, ExpressionOfWill
-from welfarekit.rules import ConsentRequirement, LegalBasis, decide
+from welfarekit import Action, PersonKind, PersonRef, Resource, ResourceType, Role
+from welfarekit.model import ConsentPurpose, ExpressionOfWill, GuardianVeto
+from welfarekit.rules import (
+    ConsentAuthority,
+    ConsentRequirement,
+    Finding,
+    LegalBasis,
+    StudentFacts,
+    apply_vetoes,
+    consent_authority,
+    consent_in_force,
+    consent_requirement,
+    decide,
+    guardian_entitled,
+    membership_covered,
+    veto_in_force,
+)
 from welfarekit.rules import access as access_rules
 
 OTHER_GUARDIAN = PersonRef(PersonKind.GUARDIAN, "jaana")
@@ -184,3 +213,312 @@ def test_only_staff_disclose_and_only_a_students_record() -> None:
             False,
             "only staff bound by welfare secrecy disclose (OHL § 22(2))",
         )
+
+
+# -- plugins' vetoes, and the guardian's right at 18 ----------------------------------------
+
+
+def test_a_veto_narrows_only_an_allowed_decision_and_never_a_mandatory_one() -> None:
+    facts = make_facts(PSY, student_facts(expressions=CONSENTED))
+    actor = make_actor(PSY)
+    allowed = decide(actor, Action.READ, RESOURCES["record"], facts)
+    denied = decide(make_actor(TEACHER), Action.READ, RESOURCES["record"], facts)
+    mandatory = decide(
+        make_actor(TEACHER),
+        Action.DISCLOSE,
+        DISCLOSURE,
+        make_facts(TEACHER, student_facts()),
+        basis=LegalBasis.CHILD_WELFARE_NOTIFICATION,
+    )
+    vetoes = [("quiet-plugin", None), ("strict-plugin", "not on Sundays")]
+
+    vetoed = apply_vetoes(allowed, vetoes)
+    assert (vetoed.allowed, vetoed.reason, vetoed.vetoed_by) == (
+        False,
+        "refused by strict-plugin: not on Sundays",
+        "strict-plugin",
+    )
+    assert apply_vetoes(denied, vetoes) is denied
+    assert mandatory.allowed
+    assert apply_vetoes(mandatory, vetoes) is mandatory
+
+
+def test_a_guardians_access_of_a_leap_day_child_ends_on_1_march() -> None:
+    born = attrs.evolve(student(minor=False), date_of_birth=dt.date(2008, 2, 29))
+    facts = attrs.evolve(student_facts(minor=False), student=born)
+
+    assert guardian_entitled(facts, "sanna", NOW) == Finding(
+        False,
+        "the student turned 18 on 2026-03-01: a guardian's access ended then, unless the "
+        "student allows it",
+    )
+
+
+# -- the consent rules' findings: what holds, why, and on which section ---------------------
+
+YOUTH_WORKER = PersonRef(PersonKind.EXTERNAL, "youth-worker")
+UNCLE = PersonRef(PersonKind.EXTERNAL, "uncle")
+OPT_IN = will("opt-in", "guardian_access", group_id=None, covers={GUARDIAN}, days_before=20)
+INCAPABLE = assessment(can_assess=False)
+SANNAS_ACCESS_VETO = veto(participation=False, access=True, guardians=("sanna",))
+
+
+@pytest.mark.parametrize(
+    ("facts", "finding"),
+    [
+        (student_facts(vetoes=[SANNAS_ACCESS_VETO]),
+         Finding(False, "the student has forbidden giving their welfare data to this guardian "
+                 "(OHL § 18(2), assessed by a social or health care professional)")),
+        (student_facts(), Finding(True, "guardian of a minor student", "OHL § 18; JulkL 11 §")),
+        (student_facts(minor=False, guardian_kind="legal_representative",
+                       assessments=[INCAPABLE]),
+         Finding(True, "legal representative of a student assessed unable to assess consent",
+                 "OHL § 18, § 19")),
+        (student_facts(minor=False, expressions=[OPT_IN]),
+         Finding(True, "the adult student allows this guardian to see their data")),
+        (student_facts(minor=False),
+         Finding(False, "the student turned 18 on 2025-03-01: a guardian's access ended then, "
+                 "unless the student allows it")),
+    ],
+)  # fmt: skip
+def test_whether_a_guardian_may_see_the_data_and_why(facts: StudentFacts, finding: Finding) -> None:
+    assert guardian_entitled(facts, "sanna", NOW) == finding
+    assert guardian_entitled(facts, "jaana", NOW) == Finding(
+        False, "not a guardian of the student (no guardianship in force)"
+    )
+
+
+FORMED = formation_consent()
+BY_ROLE = ("a member the consent covers", "OHL § 14(4), § 19(1)")
+
+
+@pytest.mark.parametrize(
+    ("expressions", "vetoes", "who", "role", "finding"),
+    [
+        ((), (), staff_ref("psy"), Role.PSYCHOLOGIST,
+         Finding(False, "the expert group has no basis: no consent in force for form expert group")),
+        (FORMED, (), STUDENT, Role.STUDENT,
+         Finding(True, "the student themself", "OHL § 14(4), § 19(1)")),
+        (FORMED, (veto(participation=True, access=False),), GUARDIAN, Role.GUARDIAN,
+         Finding(False, "the student has forbidden this guardian's participation (OHL § 18(2))")),
+        (FORMED, (), GUARDIAN, Role.GUARDIAN,
+         Finding(True, "guardian of a minor student", "OHL § 18")),
+        (FORMED, (), YOUTH_WORKER, Role.OUTSIDE_PARTICIPANT,
+         Finding(True, "named in a specific written consent", "OHL § 19(2)")),
+        (FORMED, (), UNCLE, Role.PERSON_CLOSE_TO_STUDENT,
+         Finding(False, "an outside participant needs the student's specific written consent "
+                 "naming them (OHL § 19(2))")),
+        (FORMED, (), staff_ref("psy"), Role.PSYCHOLOGIST, Finding(True, *BY_ROLE)),
+        (FORMED, (), staff_ref("nurse"), Role.NURSE,
+         Finding(False, "the consent does not cover this member (OHL § 14(4))")),
+        ((*FORMED, will("name-nurse", "name_members", covers={staff_ref("nurse")},
+                        days_before=5)), (), staff_ref("nurse"), Role.NURSE,
+         Finding(True, *BY_ROLE)),
+    ],
+)  # fmt: skip
+def test_whether_consent_covers_a_member_and_why(
+    expressions: tuple[ExpressionOfWill, ...],
+    vetoes: tuple[GuardianVeto, ...],
+    who: PersonRef,
+    role: Role,
+    finding: Finding,
+) -> None:
+    facts = student_facts(expressions=expressions, vetoes=vetoes)
+    assert membership_covered(facts, member(CASE_GROUP, who, role), NOW) == finding
+
+
+def test_a_consent_in_force_says_whose_and_a_refusal_says_by_whom() -> None:
+    formed = student_facts(expressions=FORMED)
+    refused = student_facts(
+        expressions=[*FORMED, will("no", "form_expert_group", kind="refusal", days_before=5)]
+    )
+    purpose = ConsentPurpose.FORM_EXPERT_GROUP
+
+    assert consent_in_force(formed, purpose, NOW, group_id="case-aino") == Finding(
+        True, "consent for form expert group given by student:aino", "OHL § 14(4), § 19(1)"
+    )
+    assert consent_in_force(refused, purpose, NOW, group_id="case-aino") == Finding(
+        False, "form expert group was refused by student:aino"
+    )
+
+
+@pytest.mark.parametrize(
+    ("facts", "grantors", "student_decides"),
+    [
+        (student_facts(), (STUDENT,), True),
+        (student_facts(assessments=[INCAPABLE]), (GUARDIAN,), False),
+        (student_facts(minor=False, assessments=[INCAPABLE]), (), False),
+        (student_facts(minor=False, assessments=[INCAPABLE], guardian_kind="legal_representative"),
+         (GUARDIAN,), False),
+    ],
+)  # fmt: skip
+def test_whose_consent_counts_and_why(
+    facts: StudentFacts, grantors: tuple[PersonRef, ...], student_decides: bool
+) -> None:
+    reason = (
+        "the student's own consent counts (OHL § 14(4), § 19(1))"
+        if student_decides
+        else "a professional assessed that the student cannot assess the meaning of consent, "
+        "so the guardian's or legal representative's consent counts (OHL § 14(4), § 19)"
+    )
+    assert consent_authority(facts, NOW) == ConsentAuthority(grantors, student_decides, reason)
+
+
+def test_a_consent_requirement_names_the_group_recipient_form_and_grantors() -> None:
+    facts = student_facts(
+        assessments=[INCAPABLE],
+        expressions=[*formation_consent(GUARDIAN), will("disclose", "disclosure", group_id=None,
+                     grantor=GUARDIAN, recipient=RECIPIENT, days_before=3)],
+    )  # fmt: skip
+    form, disclosure = ConsentPurpose.FORM_EXPERT_GROUP, ConsentPurpose.DISCLOSURE
+
+    assert consent_requirement(facts, form, NOW, group_id="case-aino") is None
+    assert consent_requirement(facts, form, NOW, group_id="case-other") == ConsentRequirement(
+        student_id="aino", purpose=form, grantors=(GUARDIAN,), written_and_specific=False,
+        group_id="case-other", reason="no consent in force for form expert group",
+    )  # fmt: skip
+    assert consent_requirement(facts, disclosure, NOW, recipient=RECIPIENT) is None
+    assert consent_requirement(facts, disclosure, NOW, recipient="Poliisi") == ConsentRequirement(
+        student_id="aino", purpose=disclosure, grantors=(GUARDIAN,), written_and_specific=True,
+        recipient="Poliisi", reason="no consent in force for disclosure",
+    )  # fmt: skip
+    # whether the guardian may see an adult's data is the student's own decision, always
+    adult = attrs.evolve(facts, student=student(minor=False))
+    access = ConsentPurpose.GUARDIAN_ACCESS
+    assert consent_requirement(adult, access, NOW) == ConsentRequirement(
+        student_id="aino", purpose=access, grantors=(STUDENT,), written_and_specific=False,
+        reason="no consent in force for guardian access",
+    )  # fmt: skip
+
+
+def test_a_veto_binds_by_the_students_age_at_the_moment_asked_about() -> None:
+    """Asked about a moment years ago, when the student (an adult today) was a minor."""
+    then = dt.datetime(2020, 6, 1, 12, 0, tzinfo=NOW.tzinfo)
+    old_veto = veto(participation=False, access=True, days_before=2500)  # early 2020
+    young_then = attrs.evolve(student(), date_of_birth=dt.date(2005, 1, 1))
+    facts = attrs.evolve(student_facts(vetoes=[old_veto]), student=young_then)
+
+    assert veto_in_force(facts, "sanna", then, access=True) == old_veto
+    assert veto_in_force(facts, "sanna", NOW, access=True) is None
+
+
+# -- decisions say which relationship allowed them, or why not ------------------------------
+
+PRINCIPAL, NURSE = staff_ref("principal"), staff_ref("nurse")
+PLAN = Resource(type=ResourceType.WELFARE_PLAN, provider_id=P)
+
+
+def decided(
+    who: PersonRef | None, action: Action, resource: Resource
+) -> tuple[bool, str, str | None]:
+    student_part = student_facts() if resource.student_id else None
+    decision = decide(make_actor(who), action, resource, make_facts(who, student_part))
+    return decision.allowed, decision.reason, decision.basis
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "resource", "outcome"),
+    [
+        (STUDENT, Action.READ, PLAN,
+         (True, "allowed as a student, guardian or staff member of the provider: a person of "
+          "this provider", None)),
+        (PRINCIPAL, Action.MANAGE, PLAN,
+         (True, "allowed as a member of the provider's steering group: member of the steering "
+          "group", "OHL § 14(1)")),
+        (None, Action.WRITE, Resource(type=ResourceType.DIRECTORY, provider_id=P),
+         (True, "allowed as the host's own system process: host system sis-sync", None)),
+        (PSY, Action.READ, Resource(type=ResourceType.BOOKING, provider_id=P, student_id="aino",
+                                    holder=PSY),
+         (True, "allowed as the person it was left with or addressed to: the person it is "
+          "addressed to", None)),
+        (PRINCIPAL, Action.MANAGE, RESOURCES["record"],
+         (True, "allowed as the provider's register-responsible role: register management "
+          "tasks, not the content", "OHL § 21(1)")),
+        (NURSE, Action.READ, RESOURCES["will"],
+         (True, "allowed as a member of the student's expert group (consent or not): member "
+          "of the student's expert group", None)),
+        (None, Action.READ, RESOURCES["record"],
+         (False, "denied: a host system process cannot read a welfare record; act as a person",
+          None)),
+        (PRINCIPAL, Action.READ, RESOURCES["record"],
+         (False, "denied: being a principal gives no access to a student's welfare data; only "
+          "membership of the student's expert group with the consent covering it does "
+          "(OHL § 14(4), § 22)", None)),
+    ],
+)  # fmt: skip
+def test_a_decision_says_which_relationship_allowed_it_or_why_not(
+    who: PersonRef | None, action: Action, resource: Resource, outcome: tuple[bool, str, str]
+) -> None:
+    assert decided(who, action, resource) == outcome
+
+
+def test_facts_of_another_provider_decide_nothing() -> None:
+    other = attrs.evolve(make_facts(STUDENT, student_facts()).provider, id="p2")
+    facts = attrs.evolve(make_facts(STUDENT, student_facts()), provider=other)
+
+    decision = decide(make_actor(STUDENT), Action.READ, RESOURCES["record"], facts)
+    assert (decision.allowed, decision.reason) == (
+        False,
+        "each education provider is a tenant of its own: no access across providers (DESIGN.md "
+        "invariant 8)",
+    )
+
+
+def test_on_shared_facts_an_unowned_matter_does_not_stand_in_for_ones_own() -> None:
+    facts = make_facts(STUDENT, student_facts())
+    unowned = Resource(type=ResourceType.CONFIDENTIAL_MATTER, provider_id=P)
+    own = attrs.evolve(unowned, owner=STUDENT)
+    actor = make_actor(STUDENT)
+
+    assert not decide(actor, Action.READ, unowned, facts).allowed
+    assert decide(actor, Action.READ, own, facts).allowed
+    assert not decide(actor, Action.READ, unowned, facts).allowed
+
+
+def test_a_later_consent_does_not_count_as_refusing_an_earlier_one() -> None:
+    later = will("form-nurse", "form_expert_group", covers_roles={Role.NURSE}, days_before=5)
+    facts = student_facts(expressions=[*FORMED, later])
+    covered = Finding(True, *BY_ROLE)
+
+    assert membership_covered(facts, member(CASE_GROUP, PSY, Role.PSYCHOLOGIST), NOW) == covered
+    assert membership_covered(facts, member(CASE_GROUP, NURSE, Role.NURSE), NOW) == covered
+
+
+def test_consent_to_form_another_group_is_no_basis_for_this_one() -> None:
+    elsewhere = [attrs.evolve(e, group_id="case-other") for e in FORMED]
+    facts = student_facts(expressions=elsewhere)
+
+    assert membership_covered(facts, member(CASE_GROUP, PSY, Role.PSYCHOLOGIST), NOW) == Finding(
+        False, "the expert group has no basis: no consent in force for form expert group"
+    )
+
+
+NAME_NURSE = will("name-nurse", "name_members", covers={NURSE}, days_before=8)
+
+
+@pytest.mark.parametrize(
+    ("later", "covered"),
+    [
+        (will("no-names", "name_members", kind="refusal", days_before=4), False),
+        (will("no-names", "name_members", kind="refusal", grantor=GUARDIAN, days_before=4), True),
+        (will("name-psy2", "name_members", covers={staff_ref("psy2")}, days_before=4), True),
+        (will("no-names", "name_members", kind="refusal", group_id="case-other", days_before=4),
+         True),
+        (will("no-outside", "outside_participant", kind="refusal", days_before=4), True),
+        (will("no-names", "name_members", kind="refusal", days_before=8), True),
+    ],
+    ids=["refused later", "refused by a guardian whose will does not count",
+         "another consent later", "refused for another group", "another purpose refused",
+         "refused at the same moment"],
+)  # fmt: skip
+def test_only_a_later_refusal_of_naming_by_the_student_uncovers_a_named_member(
+    later: ExpressionOfWill, covered: bool
+) -> None:
+    facts = student_facts(expressions=[*FORMED, NAME_NURSE, later])
+
+    finding = membership_covered(facts, member(CASE_GROUP, NURSE, Role.NURSE), NOW)
+    assert finding == (
+        Finding(True, *BY_ROLE)
+        if covered
+        else Finding(False, "the consent does not cover this member (OHL § 14(4))")
+    )
