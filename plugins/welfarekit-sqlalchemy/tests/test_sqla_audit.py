@@ -4,7 +4,9 @@ in one indexed query, a taken sequence a ConflictError, each provider its own ch
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -173,11 +175,13 @@ def test_the_memory_reference_conflicts_alike(storage: SQLAlchemyStorage) -> Non
             append(adapter, [chained[1]])
 
 
-def test_a_writer_that_appended_meanwhile_wins(
+def test_a_writer_that_appended_meanwhile_wins_on_sqlite(
     storage: SQLAlchemyStorage, chained: list[ChainedEvent], db_url: str
 ) -> None:
-    """Two operations read the same head; the one that commits first keeps sequence 8 and
-    the other gets ConflictError (the unique key decides, whatever the isolation level)."""
+    """SQLite: two operations read the same head; the one that commits first keeps sequence 8
+    and the other gets ConflictError (the unique key decides)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a database server queues appenders: see the test below")
     other = SQLAlchemyStorage(db_url, {})
     (first,) = chain(audit_events("p1", 1, start=80), head=chained[-1])
 
@@ -199,6 +203,79 @@ def test_a_writer_that_appended_meanwhile_wins(
     with storage.transaction() as tx:
         read = tx.audit_entries("p1")
     assert read[-1] == first
+    assert verify(read).ok
+
+
+def test_appenders_on_a_server_queue_instead_of_colliding(
+    storage: SQLAlchemyStorage, chained: list[ChainedEvent], db_url: str
+) -> None:
+    """On a database server the second appender waits until the first has committed, then
+    chains after what it wrote: both appends land, in order, and the chain verifies."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite lets one writer in at a time of itself")
+    other = SQLAlchemyStorage(db_url, {})
+    waiting, appended = threading.Event(), []
+
+    def second() -> None:
+        with other.transaction() as theirs:
+            waiting.set()
+            head = theirs.audit_head("p1")  # waits for the first to commit
+            (mine,) = chain(audit_events("p1", 1, start=90), head=head)
+            theirs.append_audit(mine)
+        appended.append(mine)
+
+    try:
+        with storage.transaction() as tx:
+            (first,) = chain(audit_events("p1", 1, start=80), head=tx.audit_head("p1"))
+            thread = threading.Thread(target=second)
+            thread.start()
+            assert waiting.wait(10)
+            thread.join(0.5)
+            assert thread.is_alive()  # held at the head while this transaction appends
+            tx.append_audit(first)
+        thread.join(30)
+        assert not thread.is_alive()
+    finally:
+        other.close()
+    with storage.transaction() as tx:
+        read = tx.audit_entries("p1")
+    assert read[-2:] == [first, appended[0]]
+    assert appended[0].sequence == first.sequence + 1
+    assert verify(read).ok
+
+
+def test_the_first_appenders_of_a_new_provider_queue_too(
+    storage: SQLAlchemyStorage, db_url: str
+) -> None:
+    """A provider's chain lock row is made by its first append; of several first appenders
+    at once, one makes it and the others wait for it, none fails."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite lets one writer in at a time of itself")
+    storages = [SQLAlchemyStorage(db_url, {}) for _ in range(4)]
+    barrier, failures = threading.Barrier(4), []
+
+    def first_append(mine: SQLAlchemyStorage, number: int) -> None:
+        try:
+            barrier.wait(10)
+            with mine.transaction() as tx:
+                events = audit_events("fresh", 1, start=100 + number)
+                tx.append_audit(chain(events, head=tx.audit_head("fresh"))[0])
+        except Exception as error:  # the test reports what went wrong, not just that
+            failures.append(error)
+
+    threads = [threading.Thread(target=first_append, args=(s, n)) for n, s in enumerate(storages)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        for opened in storages:
+            opened.close()
+    assert failures == []
+    with storage.transaction() as tx:
+        read = tx.audit_entries("fresh")
+    assert [e.sequence for e in read] == [1, 2, 3, 4]
     assert verify(read).ok
 
 
@@ -246,3 +323,31 @@ def test_the_head_is_one_query_on_the_primary_key(
     assert plan.startswith("SEARCH welfarekit_audit_events USING INDEX"), plan
     assert "(provider_id=?)" in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # no sort: the index gives the order
+
+
+def test_the_chain_locks_revision_makes_a_row_for_every_chain_there_is(tmp_path: Path) -> None:
+    """Upgrading a database with audit trails to welfarekit_0009 gives each provider with a
+    chain its lock row, and downgrading drops the table and nothing else."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from welfarekit_sqlalchemy import audit_log
+    from welfarekit_sqlalchemy.db import current, downgrade, upgrade
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'chains.sqlite3'}")
+    try:
+        upgrade(engine, "welfarekit_0008")
+        with engine.begin() as connection:  # the storage itself wants the newest schema
+            for provider_id in ("p1", "p2"):
+                audit_log.append_many(connection, audit_chain(provider_id, 3))
+        upgrade(engine)
+        assert current(engine) == "welfarekit_0009"
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT provider_id FROM welfarekit_audit_chain_locks"))
+            assert sorted(row[0] for row in rows) == ["p1", "p2"]
+        downgrade(engine, "welfarekit_0008")
+        assert "welfarekit_audit_chain_locks" not in inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            events = connection.execute(text("SELECT count(*) FROM welfarekit_audit_events"))
+            assert events.scalar_one() == 6
+    finally:
+        engine.dispose()

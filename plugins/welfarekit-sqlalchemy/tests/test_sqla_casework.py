@@ -61,8 +61,11 @@ CASEWORK_KINDS: tuple[type[Entity], ...] = (
     OutboxMessage,
 )
 CASEWORK_TABLES = {getattr(casework_tables, name).name for name in casework_tables.__all__}
-LATER_TABLES = {getattr(communal_tables, name).name for name in communal_tables.__all__}
-"""Added after casework, by welfarekit_0007 (test_sqla_communal.py)."""
+LATER_TABLES = {getattr(communal_tables, name).name for name in communal_tables.__all__} | {
+    "welfarekit_audit_chain_locks"
+}
+"""Added after casework, by welfarekit_0007 (test_sqla_communal.py) and welfarekit_0009
+(test_sqla_audit.py)."""
 NURSE = PersonRef(PersonKind.STAFF, "nurse")
 LATER = dt.datetime(2026, 12, 2, 8, 30, 0, 654321, tzinfo=dt.UTC)
 
@@ -510,7 +513,9 @@ def count(engine: Engine, table: str) -> int:
 
 
 def test_the_revision_is_followed_by_communal_welfare() -> None:
-    assert head() == "welfarekit_0008"  # 0007 adds communal welfare, 0008 the outbox's backoff
+    assert (
+        head() == "welfarekit_0009"
+    )  # 0007 communal welfare, 0008 outbox backoff, 0009 chain locks
 
 
 def test_upgrade_down_to_0005_and_up_again(engine: Engine, world: World) -> None:

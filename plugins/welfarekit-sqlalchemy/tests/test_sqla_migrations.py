@@ -73,7 +73,11 @@ COMMUNAL_TABLES = {
     "welfarekit_plan_comments",
 }
 """What welfarekit_0007 adds (test_sqla_communal.py)."""
-LATER_TABLES = SEALED_TABLES | SECRETS_TABLES | CASEWORK_TABLES | COMMUNAL_TABLES
+CHAIN_LOCK_TABLES = {"welfarekit_audit_chain_locks"}
+"""What welfarekit_0009 adds (test_sqla_audit.py)."""
+LATER_TABLES = (
+    SEALED_TABLES | SECRETS_TABLES | CASEWORK_TABLES | COMMUNAL_TABLES | CHAIN_LOCK_TABLES
+)
 """Everything after the register."""
 DIRECTORY_TABLES = WELFAREKIT_TABLES - REGISTER_TABLES - LATER_TABLES
 
@@ -144,7 +148,7 @@ def test_upgrade_creates_welfarekit_tables_and_version_table(engine: Engine) -> 
     assert all(name.startswith("welfarekit_") for name in WELFAREKIT_TABLES)
     assert len(DIRECTORY_TABLES) == 11
     assert REGISTER_TABLES < WELFAREKIT_TABLES
-    assert current(engine) == head() == "welfarekit_0008"
+    assert current(engine) == head() == "welfarekit_0009"
 
 
 def test_the_register_tables_hold_the_register_kinds() -> None:

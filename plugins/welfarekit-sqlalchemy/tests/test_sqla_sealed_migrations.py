@@ -25,6 +25,7 @@ from welfarekit_sqlalchemy import (
     VERSION_TABLE,
     VERSIONS_DIR,
     casework_tables,
+    chain_tables,
     communal_tables,
     current,
     downgrade,
@@ -51,10 +52,10 @@ SECRETS_TABLES = {"welfarekit_provider_secrets", "welfarekit_access_requests"}
 """Added by revisions 0004 and 0005, in sealed_tables.py too."""
 LATER_TABLES = SECRETS_TABLES | {
     getattr(module, name).name
-    for module in (casework_tables, communal_tables)
+    for module in (casework_tables, communal_tables, chain_tables)
     for name in module.__all__
 }
-"""Added by revisions 0004 to 0007."""
+"""Added by revisions 0004 to 0009."""
 
 OLDER_ROWS = [
     "INSERT INTO welfarekit_providers VALUES ('p1', 'KKY', NULL, 'a', 'b', 'c', 'x')",
@@ -95,7 +96,7 @@ def count(engine: Engine, table: str) -> int:
 
 def test_the_revision_is_shipped_and_is_the_head() -> None:
     assert (VERSIONS_DIR / "0003_sealed_and_audit.py").is_file()
-    assert head() == "welfarekit_0008"  # 0004 to 0008: secrets, requests, casework, communal
+    assert head() == "welfarekit_0009"  # 0004 to 0009: secrets, requests, casework, communal, ...
 
 
 def test_the_new_tables_hold_the_new_kinds() -> None:

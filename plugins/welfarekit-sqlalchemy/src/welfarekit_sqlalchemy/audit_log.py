@@ -4,7 +4,9 @@ Entries are only inserted. The primary key ``(provider_id, sequence)`` refuses a
 entry at a sequence, which is what two transactions that read the same head and chained
 after it run into: the later one gets :class:`~welfarekit.errors.ConflictError` and is
 retried as a whole (on PostgreSQL the refused insert has aborted its transaction, so
-rolling back is all that is left to it anyway). The same key serves the head (the highest
+rolling back is all that is left to it anyway). On a database server that is only a last
+line: an appender locks its provider's chain before reading the head (:func:`head`), so
+concurrent appenders wait their turn rather than collide. The same key serves the head (the highest
 sequence, one row from the index) and reading the chain in order.
 
 Every field is stored as it is hashed, so what is read back verifies: the moment in UTC with
@@ -13,17 +15,19 @@ its microseconds, the outcome by its value, the strings unchanged.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy.exc
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select
 
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.audit_chain import ChainedEvent
 from welfarekit.errors import ConflictError
 from welfarekit_sqlalchemy.bulk import BulkStatement
-from welfarekit_sqlalchemy.errors import duplicate_key
+from welfarekit_sqlalchemy.chain_tables import audit_chain_locks
+from welfarekit_sqlalchemy.errors import duplicate_key, retryable
 from welfarekit_sqlalchemy.sealed_tables import audit_events
 from welfarekit_sqlalchemy.shapes import Row, from_utc, to_utc
 
@@ -107,16 +111,79 @@ def append_many(connection: Connection, chained: Sequence[ChainedEvent]) -> None
         raise
 
 
+_HEAD = (
+    select(audit_events)
+    .where(audit_events.c.provider_id == bindparam("provider_id"))
+    .order_by(audit_events.c.sequence.desc())
+    .limit(1)
+)
+_LOCK_CHAIN = (
+    select(audit_chain_locks.c.provider_id)
+    .where(audit_chain_locks.c.provider_id == bindparam("provider_id"))
+    .with_for_update()
+)
+
+
 def head(connection: Connection, provider_id: str) -> ChainedEvent | None:
-    """The entry with the highest sequence, read backwards from the primary key's index."""
-    query = (
-        select(audit_events)
-        .where(audit_events.c.provider_id == provider_id)
-        .order_by(audit_events.c.sequence.desc())
-        .limit(1)
-    )
-    found = connection.execute(query).mappings().first()
+    """The entry with the highest sequence, read backwards from the primary key's index.
+
+    On a database server the provider's chain is locked first, until the transaction ends
+    (:data:`~welfarekit_sqlalchemy.chain_tables.audit_chain_locks`): a transaction that
+    appends while another is about to wait for it to end, then read the head it left, so
+    concurrent operations queue for the moment of their append instead of chaining after
+    the same head and all but one failing with :class:`ConflictError`. (SQLite lets one
+    writer in at a time of itself.) On MariaDB the head is read with a locking read, which
+    sees what was committed meanwhile where its repeatable read would not."""
+    params = {"provider_id": provider_id}
+    query = _HEAD
+    dialect = connection.dialect.name
+    if dialect != "sqlite":
+        _lock_chain(connection, params)
+        if dialect in ("mysql", "mariadb"):
+            query = _HEAD.with_for_update(read=True)
+    found = connection.execute(query, params).mappings().first()
     return None if found is None else _entry(found)
+
+
+_CHAIN_ROW = select(audit_chain_locks.c.provider_id).where(
+    audit_chain_locks.c.provider_id == bindparam("provider_id")
+)
+_HAVE_ROWS: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+"""Providers whose chain row each database is known to have (rows are never deleted)."""
+
+
+def _lock_chain(connection: Connection, params: dict[str, str]) -> None:
+    """Lock the provider's chain row, making it first on the provider's first append.
+
+    Only a row known to exist is locked at once: a locking read of a missing row would, on
+    MariaDB, lock the gap where it goes, and the insert making it would wait on that."""
+    engine, provider_id = connection.engine, params["provider_id"]
+    known = _HAVE_ROWS.setdefault(engine, set())
+    if provider_id not in known and connection.execute(_CHAIN_ROW, params).first() is None:
+        _make_lock_row(engine, params)
+    if connection.execute(_LOCK_CHAIN, params).first() is not None:
+        known.add(provider_id)
+    else:  # the row is gone (tables emptied behind the storage): the primary key still guards
+        known.discard(provider_id)
+
+
+def _make_lock_row(engine: Engine, params: dict[str, str]) -> None:
+    """Make a provider's chain row in a transaction of its own, committed at once, so that
+    the operation's transaction takes no lock on it but the one it asks for: several first
+    appenders inserting it inside their own transactions would deadlock on MariaDB. Another
+    transaction making it meanwhile is as good."""
+    for attempt in range(3):
+        try:
+            with engine.begin() as own:
+                own.execute(insert(audit_chain_locks).values(params))
+            return
+        except sqlalchemy.exc.IntegrityError as error:
+            if duplicate_key(error):
+                return
+            raise
+        except sqlalchemy.exc.OperationalError as error:
+            if not retryable(error) or attempt == 2:
+                raise
 
 
 def entries(

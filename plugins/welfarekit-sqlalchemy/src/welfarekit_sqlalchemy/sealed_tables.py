@@ -17,6 +17,8 @@ a ``BLOB``) beside the metadata needed to find it (:mod:`welfarekit.sealed`).
   and serves the head (the highest sequence) and reading in order. It has no foreign key:
   an attempt against a provider that does not exist must still be audited, and audit
   entries are never deleted.
+  Appenders on a database server queue at their provider's row of
+  :data:`welfarekit_sqlalchemy.chain_tables.audit_chain_locks`.
 
 :mod:`welfarekit_sqlalchemy.tables` imports this module, so its ``metadata`` always holds
 these tables too.

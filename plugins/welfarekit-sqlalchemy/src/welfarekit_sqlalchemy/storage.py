@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -32,6 +32,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     RootTransaction,
+    Select,
     Table,
     and_,
     bindparam,
@@ -177,13 +178,11 @@ class SQLAlchemyTransaction:
         values = key.split("/")
         if len(values) != len(shape.key):
             return None
-        table = shape.table
-        conditions = [
-            table.c[shape.tenant] == provider_id,
-            *(table.c[column] == value for column, value in zip(shape.key, values, strict=True)),
-        ]
+        where = dict(zip(shape.key, values, strict=True))
+        if where.setdefault(shape.tenant, provider_id) != provider_id:
+            return None  # a provider's key is its tenant column: found under its own id only
         with translated(f"read {kind.__name__} {key!r} from", self._where):
-            found = self._select(shape, conditions)
+            found = self._select(shape, where)
         return cast(E, found[0]) if found else None
 
     def delete(self, kind: type[Entity], provider_id: str, key: str, /) -> bool:
@@ -322,15 +321,20 @@ class SQLAlchemyTransaction:
             if rows:
                 self._connection.execute(insert(child), rows)
 
-    def _select(
-        self, shape: Shape, conditions: builtins.list[ColumnElement[bool]]
-    ) -> builtins.list[Any]:
-        rows = self._connection.execute(select(shape.table).where(*conditions)).mappings().all()
+    def _select(self, shape: Shape, where: Mapping[str, object]) -> builtins.list[Any]:
+        """The objects whose columns have the values ``where`` gives, with their child rows
+        (one more query per child table, whatever the number of objects)."""
+        main, gathers = _queries(shape, tuple(where))
+        params = {f"where_{column}": value for column, value in where.items()}
+        rows = self._connection.execute(main, params).mappings().all()
         if not rows:
             return []
         if not shape.children:  # no child rows to merge: each row as the database gave it
             return [shape.from_row(row) for row in rows]
-        gathered = [self._gather(shape, children, conditions) for children in shape.children]
+        gathered = [
+            _gathered(self._connection.execute(query, params), children)
+            for children, query in zip(shape.children, gathers, strict=True)
+        ]
         return [
             shape.from_row(
                 {
@@ -344,35 +348,6 @@ class SQLAlchemyTransaction:
             for row in rows
         ]
 
-    def _gather(
-        self,
-        shape: Shape,
-        children: Children,
-        conditions: builtins.list[ColumnElement[bool]],
-    ) -> defaultdict[tuple[str, str], set[Any]]:
-        """The elements of the parent rows the conditions select, in one query."""
-        parent, child = shape.table, children.table
-        query = (
-            select(
-                child.c.provider_id,
-                child.c[children.parent],
-                *(child.c[column] for column in children.columns),
-            )
-            .join(
-                parent,
-                and_(
-                    parent.c.provider_id == child.c.provider_id,
-                    parent.c.id == child.c[children.parent],
-                ),
-            )
-            .where(*conditions)
-        )
-        single = len(children.columns) == 1
-        gathered: defaultdict[tuple[str, str], set[Any]] = defaultdict(set)
-        for provider_id, parent_id, *element in self._connection.execute(query):
-            gathered[provider_id, parent_id].add(element[0] if single else tuple(element))
-        return gathered
-
     def list(self, kind: type[E], provider_id: str | None, /, **filters: str) -> builtins.list[E]:
         """Ordered by :func:`~welfarekit.storage.entity_key` in Python, as the reference
         adapter does: SQL ordering would follow the database's collation.
@@ -380,15 +355,14 @@ class SQLAlchemyTransaction:
         ``kind`` and ``provider_id`` are positional-only: Institution and WelfareGroup
         have a filter named ``kind``."""
         shape = _shape(kind)
-        names = builtins.list(check_filters(kind, filters))
-        table = shape.table
-        conditions = [table.c[shape.filters[name]] == _plain(filters[name]) for name in names]
+        names = sorted(check_filters(kind, filters))
+        where = {shape.filters[name]: _plain(filters[name]) for name in names}
         if provider_id is not None:
-            conditions.append(table.c[shape.tenant] == provider_id)
+            where[shape.tenant] = provider_id
         elif kind is not EducationProvider:
             raise TypeError(f"listing {kind.__name__} needs a provider_id")
         with translated(f"list {kind.__name__} from", self._where):
-            found = self._select(shape, conditions)
+            found = self._select(shape, where)
         return sorted(cast(builtins.list[E], found), key=entity_key)
 
 
@@ -405,6 +379,50 @@ _REWRAP_KEYSETS = bulk.BulkStatement(
 """A keyset rewrapped under a new KEK, only while its blob is still the one rewrapped."""
 
 _LEGACY_TRANSACTION_CONTROL = getattr(sqlite3, "LEGACY_TRANSACTION_CONTROL", -1)
+
+
+_QUERIES: dict[tuple[str, tuple[str, ...]], tuple[Select[Any], tuple[Select[Any], ...]]] = {}
+
+
+def _queries(shape: Shape, columns: tuple[str, ...]) -> tuple[Select[Any], tuple[Select[Any], ...]]:
+    """The query for a kind's rows whose ``columns`` equal the bound parameters
+    ``where_<column>``, and one for each child table's rows of those: built once per kind
+    and set of columns, so that SQLAlchemy finds them compiled in its cache without
+    building and keying a new statement for every look-up."""
+    found = _QUERIES.get((shape.table.name, columns))
+    if found is not None:
+        return found
+    parent = shape.table
+    conditions = [parent.c[column] == bindparam(f"where_{column}") for column in columns]
+    gathers = tuple(
+        select(
+            children.table.c.provider_id,
+            children.table.c[children.parent],
+            *(children.table.c[column] for column in children.columns),
+        )
+        .join(
+            parent,
+            and_(
+                parent.c.provider_id == children.table.c.provider_id,
+                parent.c.id == children.table.c[children.parent],
+            ),
+        )
+        .where(*conditions)
+        for children in shape.children
+    )
+    found = _QUERIES[shape.table.name, columns] = (select(parent).where(*conditions), gathers)
+    return found
+
+
+def _gathered(
+    result: Iterable[Sequence[Any]], children: Children
+) -> defaultdict[tuple[str, str], set[Any]]:
+    """Child rows' elements by their parent's provider and id."""
+    single = len(children.columns) == 1
+    gathered: defaultdict[tuple[str, str], set[Any]] = defaultdict(set)
+    for provider_id, parent_id, *element in result:
+        gathered[provider_id, parent_id].add(element[0] if single else tuple(element))
+    return gathered
 
 
 _INSERTS: dict[tuple[str, tuple[str, ...]], bulk.BulkStatement] = {}

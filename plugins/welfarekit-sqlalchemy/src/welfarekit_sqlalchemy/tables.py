@@ -395,4 +395,9 @@ def include_object(
 
 
 # Last, as they build on the helpers above: put their tables in ``metadata`` on every import.
-from welfarekit_sqlalchemy import casework_tables, communal_tables, sealed_tables  # noqa: E402, F401
+from welfarekit_sqlalchemy import (  # noqa: E402, F401
+    casework_tables,
+    chain_tables,
+    communal_tables,
+    sealed_tables,
+)
