@@ -102,10 +102,12 @@ def load_results(mutants: Path = MUTANTS) -> dict[str, int | None]:
 
 
 def load_equivalents(doc: Path = EQUIVALENTS_DOC) -> frozenset[str]:
-    """The mutants ``docs/mutation-testing.md`` names as equivalent, in backquotes."""
+    """The mutants that ``docs/mutation-testing.md`` names, in backquotes, in its section
+    "Equivalent mutants"."""
     if not doc.exists():
         return frozenset()
-    return frozenset(MUTANT_NAME.findall(doc.read_text(encoding="utf-8")))
+    text = doc.read_text(encoding="utf-8").partition("\n## Equivalent mutants\n")[2]
+    return frozenset(MUTANT_NAME.findall(text.partition("\n## ")[0]))
 
 
 def score(

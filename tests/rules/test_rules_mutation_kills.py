@@ -5,6 +5,7 @@ fork."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 
 import attrs
@@ -28,7 +29,7 @@ from builders import actor_for as make_actor
 from builders import facts as make_facts
 from test_access_matrix import RESOURCES
 
-from welfarekit import Action, PersonKind, PersonRef, Resource, ResourceType, Role
+from welfarekit import Action, Period, PersonKind, PersonRef, Resource, ResourceType, Role
 from welfarekit.model import ConsentPurpose, ExpressionOfWill, GuardianVeto
 from welfarekit.rules import (
     ConsentAuthority,
@@ -282,6 +283,7 @@ SANNAS_ACCESS_VETO = veto(participation=False, access=True, guardians=("sanna",)
     ],
 )  # fmt: skip
 def test_whether_a_guardian_may_see_the_data_and_why(facts: StudentFacts, finding: Finding) -> None:
+    facts = attrs.evolve(facts)  # afresh: facts keep what the rules derived from them
     assert guardian_entitled(facts, "sanna", NOW) == finding
     assert guardian_entitled(facts, "jaana", NOW) == Finding(
         False, "not a guardian of the student (no guardianship in force)"
@@ -355,6 +357,7 @@ def test_a_consent_in_force_says_whose_and_a_refusal_says_by_whom() -> None:
 def test_whose_consent_counts_and_why(
     facts: StudentFacts, grantors: tuple[PersonRef, ...], student_decides: bool
 ) -> None:
+    facts = attrs.evolve(facts)  # afresh: facts keep what the rules derived from them
     reason = (
         "the student's own consent counts (OHL § 14(4), § 19(1))"
         if student_decides
@@ -406,6 +409,10 @@ def test_a_veto_binds_by_the_students_age_at_the_moment_asked_about() -> None:
 
 PRINCIPAL, NURSE = staff_ref("principal"), staff_ref("nurse")
 PLAN = Resource(type=ResourceType.WELFARE_PLAN, provider_id=P)
+CRISIS = Resource(type=ResourceType.CRISIS_EVENT, provider_id=P)
+WELLBEING_DOCUMENT = Resource(
+    type=ResourceType.COMMUNAL_DOCUMENT, provider_id=P, group_id="wellbeing"
+)
 
 
 def decided(
@@ -440,6 +447,45 @@ def decided(
         (None, Action.READ, RESOURCES["record"],
          (False, "denied: a host system process cannot read a welfare record; act as a person",
           None)),
+        (STUDENT, Action.READ, RESOURCES["record"],
+         (True, "allowed as the student: the student's own data", "JulkL 12 §; GDPR art. 15")),
+        (staff_ref("advisor"), Action.READ, CRISIS,
+         (True, "allowed as a group advisor or a member of a communal welfare group: group "
+          "advisor (the seeds' crisis contact)", None)),
+        (staff_ref("senior"), Action.READ, CRISIS,
+         (True, "allowed as a group advisor or a member of a communal welfare group: member of "
+          "a communal welfare group", None)),
+        (TEACHER, Action.READ, CRISIS,
+         (False, "denied: no relationship that allows to read this crisis event (the actor is "
+          "a student, guardian or staff member of the provider, a staff member of the "
+          "provider)", None)),
+        (staff_ref("senior"), Action.WRITE, WELLBEING_DOCUMENT,
+         (True, "allowed as a member of the group concerned: member of the group", None)),
+        (PRINCIPAL, Action.MANAGE, WELLBEING_DOCUMENT,
+         (True, "allowed as the leader of the group concerned: leader of the group",
+          "OHL § 14(2)")),
+        (staff_ref("senior"), Action.READ, attrs.evolve(WELLBEING_DOCUMENT, group_id="steering"),
+         (False, "denied: no relationship that allows to read this communal document (the "
+          "actor is a student, guardian or staff member of the provider, a staff member of the "
+          "provider, a group advisor or a member of a communal welfare group)", None)),
+        (TEACHER, Action.WRITE, Resource(type=ResourceType.REFERRAL, provider_id=P,
+                                         student_id="aino"),
+         (True, "allowed as a staff member of the provider: staff bound by welfare secrecy",
+          "OHL § 16")),
+        (NURSE, Action.WRITE, RESOURCES["will"],
+         (True, "allowed as a social or health care professional of the welfare staff: "
+          "welfare staff", "OHL § 18(2), § 19")),
+        (STUDENT, Action.READ, Resource(type=ResourceType.CONFIDENTIAL_MATTER, provider_id=P,
+                                        owner=STUDENT),
+         (True, "allowed as the person who wrote or left it: its author", None)),
+        (TEACHER, Action.READ, Resource(type=ResourceType.BOOKING, provider_id=P,
+                                        student_id="aino", holder=staff_ref("psy2")),
+         (False, "denied: no relationship that allows to read this booking (the actor is a "
+          "staff member of the provider)", None)),
+        (staff_ref("advisor"), Action.READ, RESOURCES["record"],
+         (False, "denied: being a group advisor, teacher gives no access to a student's "
+          "welfare data; only membership of the student's expert group with the consent "
+          "covering it does (OHL § 14(4), § 22)", None)),
         (PRINCIPAL, Action.READ, RESOURCES["record"],
          (False, "denied: being a principal gives no access to a student's welfare data; only "
           "membership of the student's expert group with the consent covering it does "
@@ -522,3 +568,95 @@ def test_only_a_later_refusal_of_naming_by_the_student_uncovers_a_named_member(
         if covered
         else Finding(False, "the consent does not cover this member (OHL § 14(4))")
     )
+
+
+def test_staff_missing_from_the_directory_do_not_disclose() -> None:
+    ghost = staff_ref("ghost")  # a staff reference with no staff record behind it
+
+    assert disclose(ghost, LegalBasis.THREAT_TO_LIFE_OR_HEALTH)[:2] == (
+        False,
+        "only staff bound by welfare secrecy disclose (OHL § 22(2))",
+    )
+
+
+def test_a_consent_to_disclose_to_one_recipient_is_none_to_another() -> None:
+    assert disclose(PSY, resource=attrs.evolve(DISCLOSURE, recipient="Poliisi"))[:2] == (
+        False,
+        "a disclosure needs the specific written consent naming this recipient, or a "
+        "statutory basis (OHL § 22(2)): no consent in force for disclosure",
+    )
+
+
+def test_a_consent_counts_only_from_when_it_was_recorded() -> None:
+    facts = student_facts(expressions=FORMED)  # recorded 30 days before NOW
+    before = NOW - dt.timedelta(days=40)
+    purpose = ConsentPurpose.FORM_EXPERT_GROUP
+
+    assert consent_in_force(facts, purpose, before, group_id="case-aino") == Finding(
+        False, "no consent in force for form expert group"
+    )
+
+
+def test_a_participation_veto_naming_one_guardian_keeps_out_only_that_one() -> None:
+    vetoes = (veto(participation=True, access=False, guardians=("sanna",)),)
+    jaana = PersonRef(PersonKind.GUARDIAN, "jaana")
+    facts = attrs.evolve(
+        student_facts(expressions=FORMED, vetoes=vetoes),
+        guardianships=(
+            *student_facts().guardianships,
+            attrs.evolve(student_facts().guardianships[0], guardian_id="jaana"),
+        ),
+    )
+
+    assert membership_covered(facts, member(CASE_GROUP, GUARDIAN, Role.GUARDIAN), NOW) == Finding(
+        False, "the student has forbidden this guardian's participation (OHL § 18(2))"
+    )
+    assert membership_covered(facts, member(CASE_GROUP, jaana, Role.GUARDIAN), NOW) == Finding(
+        True, "guardian of a minor student", "OHL § 18"
+    )
+
+
+def test_a_guardian_takes_part_by_the_students_age_at_the_moment_asked_about() -> None:
+    then = dt.datetime(2020, 6, 1, 12, 0, tzinfo=NOW.tzinfo)
+    since_2019 = Period(start=dt.date(2019, 1, 1))
+    formed_then = [
+        attrs.evolve(e, validity=since_2019) for e in formation_consent(days_before=2500)
+    ]
+    young_then = attrs.evolve(student(), date_of_birth=dt.date(2005, 1, 1))
+    facts = attrs.evolve(student_facts(expressions=formed_then), student=young_then)
+    guardian = attrs.evolve(member(CASE_GROUP, GUARDIAN, Role.GUARDIAN), validity=since_2019)
+
+    assert membership_covered(facts, guardian, then) == Finding(
+        True, "guardian of a minor student", "OHL § 18"
+    )
+
+
+def test_someone_from_outside_needs_outside_consent_whatever_their_role() -> None:
+    expert = PersonRef(PersonKind.EXTERNAL, "family-therapist")
+    by_role = will("form", "form_expert_group", covers_roles={Role.OTHER_EXPERT})
+    facts = student_facts(expressions=[by_role])
+
+    assert membership_covered(facts, member(CASE_GROUP, expert, Role.OTHER_EXPERT), NOW) == Finding(
+        False,
+        "an outside participant needs the student's specific written consent naming them "
+        "(OHL § 19(2))",
+    )
+
+
+def test_whose_consent_counts_goes_by_the_assessment_made_and_the_age_at_that_moment() -> None:
+    incapable = assessment(can_assess=False, days_before=2500)  # early 2020
+    young_then = attrs.evolve(student(), date_of_birth=dt.date(2005, 1, 1))
+    facts = attrs.evolve(student_facts(assessments=[incapable]), student=young_then)
+    then = dt.datetime(2020, 6, 1, 12, 0, tzinfo=NOW.tzinfo)
+
+    assert consent_authority(facts, then).grantors == (GUARDIAN,)
+    assert consent_authority(facts, NOW).grantors == ()  # an adult now, with no representative
+    at_once = attrs.evolve(student_facts(assessments=[incapable]))
+    assert consent_authority(at_once, incapable.assessed_at).grantors == (GUARDIAN,)
+
+
+def test_consecutive_decision_ids_share_nothing() -> None:
+    """Each id is 128 bits of its own, not a shifted copy of the one before."""
+    ids = [access_rules._decision_id() for _ in range(3 * access_rules._IDS_PER_BATCH)]
+
+    assert all(a[1:] != b[:-1] for a, b in itertools.pairwise(ids))
