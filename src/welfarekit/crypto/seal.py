@@ -13,6 +13,7 @@ header, never by trying keys in turn.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 from typing import Any, final
@@ -43,6 +44,12 @@ _PREFIX_BYTES = 1 + KEY_ID_BYTES  # version ‖ key id: authenticated as associa
 _HEADER_BYTES = _PREFIX_BYTES + _NONCE_BYTES
 _SEAL_DOMAIN = "welfarekit/seal/v1"
 _CONTEXT_DOMAIN = "welfarekit/seal-context/v1"
+
+
+@functools.lru_cache(maxsize=1024)
+def _framed_shared(*parts: str) -> bytes:
+    """:func:`frame` of context parts that many contexts share (identifiers, not secrets)."""
+    return frame(*parts)
 
 
 def _name(instance: SealContext, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -88,15 +95,13 @@ class SealContext(_Encoded):
 
     def __attrs_post_init__(self) -> None:
         try:
-            associated = frame(
-                _CONTEXT_DOMAIN,
-                self.provider_id,
-                self.register,
-                self.record_type,
-                self.record_id,
-                self.field,
-                self.student_id,
-                str(self.version),
+            # frame(a, b) == frame(a) + frame(b): the parts a student's records share are
+            # framed once and kept, and only the record's own id and version each time.
+            associated = (
+                _framed_shared(_CONTEXT_DOMAIN, self.provider_id, self.register, self.record_type)
+                + frame(self.record_id)
+                + _framed_shared(self.field, self.student_id)
+                + frame(str(self.version))
             )
         except UnicodeEncodeError:
             name = next(n for n in _NAMES if not _encodable(getattr(self, n)))

@@ -7,6 +7,7 @@ aware UTC datetimes, as in :mod:`welfarekit_sqlalchemy.register_rows`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +33,14 @@ def _person_row(name: str, person: PersonRef) -> Row:
 
 
 def _person(r: Mapping[str, Any], name: str) -> PersonRef:
-    return PersonRef(r[f"{name}_kind"], r[f"{name}_id"])
+    return _person_ref(r[f"{name}_kind"], r[f"{name}_id"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _person_ref(kind: str, person_id: str) -> PersonRef:
+    """One immutable reference per person, made (and checked) once: a record's hundreds of
+    entries name the same few authors."""
+    return PersonRef(kind, person_id)
 
 
 def _record_row(s: SealedRecord) -> Row:
