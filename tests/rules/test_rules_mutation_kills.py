@@ -660,3 +660,42 @@ def test_consecutive_decision_ids_share_nothing() -> None:
     ids = [access_rules._decision_id() for _ in range(3 * access_rules._IDS_PER_BATCH)]
 
     assert all(a[1:] != b[:-1] for a, b in itertools.pairwise(ids))
+
+
+def test_decisions_fail_closed_without_the_students_facts_or_with_a_stray_basis() -> None:
+    actor = make_actor(STUDENT)
+    missing = decide(actor, Action.READ, RESOURCES["record"], make_facts(STUDENT, None))
+    assert (missing.allowed, missing.reason) == (
+        False,
+        "the facts about the student concerned are missing (fail closed)",
+    )
+    stray = decide(
+        actor,
+        Action.READ,
+        RESOURCES["record"],
+        make_facts(STUDENT, student_facts()),
+        basis=LegalBasis.THREAT_TO_LIFE_OR_HEALTH,
+    )
+    assert (stray.allowed, stray.reason) == (
+        False,
+        "a statutory basis applies only to a disclosure",
+    )
+
+
+def test_staff_missing_from_the_directory_are_no_staff() -> None:
+    ghost = staff_ref("ghost")
+    referral = Resource(type=ResourceType.REFERRAL, provider_id=P, student_id="aino")
+
+    assert not decided(ghost, Action.WRITE, referral)[0]
+
+
+def test_on_shared_facts_a_matter_of_someone_else_does_not_stand_in_for_ones_own() -> None:
+    facts = make_facts(STUDENT, student_facts())
+    theirs = Resource(type=ResourceType.CONFIDENTIAL_MATTER, provider_id=P, owner=GUARDIAN)
+    addressed = attrs.evolve(theirs, owner=None, holder=GUARDIAN)
+    actor = make_actor(STUDENT)
+
+    assert not decide(actor, Action.READ, theirs, facts).allowed
+    assert not decide(actor, Action.READ, addressed, facts).allowed
+    assert decide(actor, Action.READ, attrs.evolve(theirs, owner=STUDENT), facts).allowed
+    assert decide(actor, Action.READ, attrs.evolve(addressed, holder=STUDENT), facts).allowed
