@@ -415,7 +415,12 @@ def _student_relationships(
         ):
             continue
         if person.kind is PersonKind.EXTERNAL:
-            found[_.OUTSIDE_PARTICIPANT] = membership_covered(student, membership, now)
+            # Sitting in two of the student's groups, covered in one: it is covered, whatever
+            # order the memberships come in (a refusal never replaces what holds).
+            covered = membership_covered(student, membership, now)
+            held = found.get(_.OUTSIDE_PARTICIPANT)
+            if held is None or (covered.holds and not held.holds):
+                found[_.OUTSIDE_PARTICIPANT] = covered
             continue
         if person.kind is not PersonKind.STAFF:
             continue  # the student and guardians hold their own relationships
