@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_crypto_audit
 import bench_decisions
+import bench_keys
 import bench_records
 import bench_scale
 import bench_storage
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     results = bench_decisions.run(timed, quick=args.quick, database=database)
     results += bench_crypto_audit.run(timed, quick=args.quick)
     results += bench_records.run(timed, quick=args.quick, database=database)
+    results += bench_keys.run(timed, quick=args.quick, database=database)
     results += bench_storage.run(timed, quick=args.quick, database=database)
     results += bench_scale.run(timed, quick=args.quick, database=database)
     if args.soak:
