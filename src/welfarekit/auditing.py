@@ -35,11 +35,12 @@ def emit_many(tx: StorageTransaction, hook: Any, events: Iterable[AuditEvent]) -
     for event in ordered:
         by_provider.setdefault(event.provider_id, []).append(event)
     for provider_id, mine in by_provider.items():
-        _append(tx, chain(mine, head=tx.audit_head(provider_id)))
+        append_chained(tx, chain(mine, head=tx.audit_head(provider_id)))
     _forward(hook, ordered)
 
 
-def _append(tx: StorageTransaction, entries: list[ChainedEvent]) -> None:
+def append_chained(tx: StorageTransaction, entries: list[ChainedEvent]) -> None:
+    """Append entries already chained, in one round trip where the adapter allows."""
     append_many = getattr(tx, "append_audit_many", None)  # an adapter older than the method
     if append_many is not None:
         append_many(entries)

@@ -19,7 +19,7 @@ from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.appointments import AppointmentsMixin
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.audit_chain import ChainedEvent, VerifyReport, verify
-from welfarekit.auditing import emit
+from welfarekit.auditing import append_chained, emit
 from welfarekit.casework import CaseworkMixin
 from welfarekit.communal import CommunalMixin
 from welfarekit.errors import AccessDenied, IntegrityError, InvalidValue
@@ -570,7 +570,7 @@ class _BatchTransaction:
         for kind in sorted(by_kind, key=REGISTER_TYPES.index):
             self._save_run(by_kind[kind])
         if audit:
-            self._append_audit_run(audit)
+            append_chained(self._tx, audit)
 
     def _save_run(self, entities: list[Entity]) -> None:
         save_many = getattr(self._tx, "save_many", None)
@@ -579,14 +579,6 @@ class _BatchTransaction:
                 self._tx.save(entity)
         else:
             save_many(entities)
-
-    def _append_audit_run(self, entries: list[ChainedEvent]) -> None:
-        append_many = getattr(self._tx, "append_audit_many", None)
-        if append_many is None:  # an adapter older than the method
-            for entry in entries:
-                self._tx.append_audit(entry)
-        else:
-            append_many(entries)
 
     def _writing(self, entity_kind: type, provider_id: str | None = None, key: str = "") -> None:
         if not issubclass(entity_kind, _FACT_NEUTRAL):
