@@ -14,7 +14,12 @@ from casework_world import AINO, NURSE, PSY, PSY2, SANNA, TEACHER, P, as_, open_
 from welfarekit import AccessDenied, ConflictError, IntegrityError, InvalidValue, WelfareKit
 from welfarekit.clock import FINLAND
 from welfarekit.model import BookingStatus, NotificationTopic, OutboxMessage
-from welfarekit.working_days import discussion_deadline, is_working_day, working_days_after
+from welfarekit.working_days import (
+    discussion_deadline,
+    finnish_days_off,
+    is_working_day,
+    working_days_after,
+)
 
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=FINLAND)
 
@@ -48,6 +53,27 @@ def test_working_days_skip_weekends_and_finnish_holidays() -> None:
     assert working_days_after(dt.date(2026, 12, 23), 0) == dt.date(2026, 12, 23)
     with pytest.raises(ValueError, match="0 or more"):
         working_days_after(dt.date(2026, 12, 23), -1)
+
+
+def test_the_computed_calendar_matches_the_holidays_package_for_every_year() -> None:
+    # The maintained ``holidays`` package is the oracle (a test dependency only): the days
+    # off computed for 1991-2100 are exactly its Finnish holidays, eves included.
+    holidays = pytest.importorskip("holidays")
+    for year in range(1991, 2101):
+        expected = frozenset(holidays.country_holidays("FI", years=year))
+        assert finnish_days_off(year) == expected, year
+
+
+def test_midsummer_and_all_saints_fall_on_their_saturdays() -> None:
+    # Midsummer Day is the Saturday between 20 and 26 June, All Saints' Day the Saturday
+    # between 31 October and 6 November: both edges of each week.
+    assert dt.date(2020, 6, 20) in finnish_days_off(2020)  # a Saturday, the first edge
+    assert dt.date(2020, 6, 19) in finnish_days_off(2020)  # its eve
+    assert dt.date(2021, 6, 26) in finnish_days_off(2021)  # a Saturday, the last edge
+    assert dt.date(2020, 10, 31) in finnish_days_off(2020)
+    assert dt.date(2021, 11, 6) in finnish_days_off(2021)
+    assert is_working_day(dt.date(2021, 6, 18))  # Friday a week before Midsummer Eve
+    assert not is_working_day(dt.date(2021, 6, 25))
 
 
 def test_the_seven_day_deadline_runs_across_a_holiday_and_a_weekend() -> None:
