@@ -24,6 +24,7 @@ from welfarekit.crypto import (
     rewrap,
     sealed_key_id,
 )
+from welfarekit.crypto.seal import SealContexts
 from welfarekit.errors import InvalidValue
 from welfarekit.model import EducationProvider, Initiative
 from welfarekit.sealed import (
@@ -37,7 +38,7 @@ from welfarekit.sealed import (
     StoredKeyset,
 )
 from welfarekit.storage import Entity, KeysetRewrap, StorageAdapter, StorageTransaction
-from welfarekit.vault import IDENTITY_CODE_INDEX, Vault
+from welfarekit.vault import IDENTITY_CODE_INDEX, REGISTER, Vault
 
 __all__ = [
     "DataKeyReport",
@@ -266,18 +267,26 @@ def _reseal_student(
 ) -> int:
     primary = keyset.primary.key_id
     sealed: list[tuple[type[Entity], str, bytes, SealContext]] = []
+
+    # Vault.context's contexts, the parts the student's rows share checked once per type.
+    def contexts(record_type: str) -> SealContexts:
+        return SealContexts(provider_id=provider_id, register=REGISTER, record_type=record_type,
+                            field="content", student_id=student_id)  # fmt: skip
+
+    of_records = contexts("record")
     for record in tx.list(SealedRecord, provider_id, student_id=student_id):
-        context = Vault.context(provider_id, student_id, "record", record.id)
-        sealed.append((SealedRecord, record.id, record.content, context))
+        sealed.append((SealedRecord, record.id, record.content, of_records(record.id)))
+    of_entries = contexts("entry")
     for entry in tx.list(SealedEntry, provider_id, student_id=student_id):
-        context = Vault.context(provider_id, student_id, "entry", entry.id, version=entry.version)
+        context = of_entries(entry.id, entry.version)
         sealed.append((SealedEntry, entry.id, entry.content, context))
+    of_disclosures = contexts("disclosure")
     for disclosure in tx.list(SealedDisclosure, provider_id, student_id=student_id):
-        context = Vault.context(provider_id, student_id, "disclosure", disclosure.id)
+        context = of_disclosures(disclosure.id)
         sealed.append((SealedDisclosure, disclosure.id, disclosure.content, context))
+    of_referrals = contexts("referral")
     for referral in tx.list(SealedReferral, provider_id, student_id=student_id):
-        context = Vault.context(provider_id, student_id, "referral", referral.id)
-        sealed.append((SealedReferral, referral.id, referral.content, context))
+        sealed.append((SealedReferral, referral.id, referral.content, of_referrals(referral.id)))
     code = tx.get(SealedIdentityCode, provider_id, student_id)
     if code is not None:
         context = Vault.context(provider_id, student_id, "student", student_id,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from welfarekit.access import Action, Resource, ResourceType
+from welfarekit.crypto.seal import SealContexts
 from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
 from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
 from welfarekit.model._validate import trusted
@@ -32,7 +33,7 @@ from welfarekit.model.record import (
 from welfarekit.rules import Decision, LegalBasis
 from welfarekit.sealed import SealedDisclosure, SealedEntry, SealedRecord
 from welfarekit.storage import StorageTransaction
-from welfarekit.vault import Vault
+from welfarekit.vault import REGISTER, Vault
 
 if TYPE_CHECKING:
     from welfarekit.access import Actor
@@ -70,6 +71,14 @@ class RecordTimeline:
     @property
     def current(self) -> tuple[RecordEntry, ...]:
         return tuple(e for e, status in self.entries if status is EntryStatus.CURRENT)
+
+
+def _contexts(provider_id: str, student_id: str, record_type: str) -> SealContexts:
+    """Makes the contexts :meth:`Vault.context` makes for the ``content`` of one student's
+    rows of one type, each given its id and version, without checking the shared parts
+    again for every row."""
+    return SealContexts(provider_id=provider_id, register=REGISTER, record_type=record_type,
+                        field="content", student_id=student_id)  # fmt: skip
 
 
 def _participants(value: Iterable[Participant]) -> list[dict[str, str]]:
@@ -337,9 +346,14 @@ class RecordsMixin:
         corrected = {e.corrects for e in sealed if e.corrects}
         in_error = {e.corrects for e in sealed if e.corrects and e.entered_in_error}
         entries = []
+        contexts: dict[str, SealContexts] = {}  # per student: the record's one, in practice
         for stored in sorted(sealed, key=lambda e: (e.recorded_at, e.version)):
-            context = Vault.context(provider_id, stored.student_id, "entry", stored.id,
-                                    version=stored.version)  # fmt: skip
+            of_student = contexts.get(stored.student_id)
+            if of_student is None:
+                of_student = contexts[stored.student_id] = _contexts(
+                    provider_id, stored.student_id, "entry"
+                )
+            context = of_student(stored.id, stored.version)  # == Vault.context(...)
             content = Vault.open_json(keyset, stored.content, context)
             withheld = content.get("withheld_from_guardian")
             if withheld and guardian:

@@ -31,6 +31,7 @@ __all__ = [
     "FORMAT_VERSION",
     "Plaintext",
     "SealContext",
+    "SealContexts",
     "open_sealed",
     "reseal",
     "seal",
@@ -117,6 +118,65 @@ class SealContext(_Encoded):
         return (
             f"{self.record_type} {self.record_id!r} field {self.field!r} (version {self.version})"
         )
+
+
+@final
+class SealContexts:
+    """Makes many :class:`SealContext` that share their provider, register, record type,
+    field and student and differ only in record id and version: a timeline's thousand
+    entries, or one student's values resealed.
+
+    The shared parts are checked and framed once, when the first context is made (so a bad
+    one is refused as the constructor refuses it); each context then checks its record id
+    and version as the constructor does and frames the same associated data, without
+    running the constructor's validators again. ``contexts(record_id, version)`` equals
+    ``SealContext(..., record_id=record_id, version=version)``.
+    """
+
+    __slots__ = ("_after", "_before", "_head", "_tail")
+
+    _before: dict[str, str]
+    _after: dict[str, str]
+    _head: bytes
+    _tail: bytes
+
+    def __init__(
+        self, *, provider_id: str, register: str, record_type: str, field: str, student_id: str
+    ) -> None:
+        self._before = {"provider_id": provider_id, "register": register,
+                        "record_type": record_type}  # fmt: skip
+        self._after = {"field": field, "student_id": student_id}
+        self._head = b""  # checked and framed on the first context
+
+    def __call__(self, record_id: str, version: int = 1) -> SealContext:
+        head = self._head
+        if not head:  # the first: the constructor checks and frames the shared parts
+            first = SealContext(**self._before, record_id=record_id, **self._after,
+                                version=version)  # fmt: skip
+            self._head = _framed_shared(_CONTEXT_DOMAIN, *self._before.values())
+            self._tail = _framed_shared(*self._after.values())
+            return first
+        if not isinstance(record_id, str) or not record_id:
+            raise InvalidValue("SealContext.record_id", "must be a non-empty string")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+            raise InvalidValue("SealContext.version", "must be a whole number, 0 or more")
+        try:
+            own = record_id.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue("SealContext.record_id", "must be valid Unicode text") from None
+        # As __attrs_post_init__: frame(record_id) and frame(str(version)) between the
+        # shared parts, the whole framed once more.
+        number = str(version).encode("utf-8")
+        associated = b"".join((head, len(own).to_bytes(4, "big"), own, self._tail,
+                               len(number).to_bytes(4, "big"), number))  # fmt: skip
+        context: SealContext = object.__new__(SealContext)
+        values = context.__dict__  # as attrs' __init__ fills it, in the fields' order
+        values.update(self._before)
+        values["record_id"] = record_id
+        values.update(self._after)
+        values["version"] = version
+        values["_framed"] = len(associated).to_bytes(4, "big") + associated
+        return context
 
 
 def _encodable(value: str) -> bool:
