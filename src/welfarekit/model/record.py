@@ -57,8 +57,16 @@ class EntryKind(enum.StrEnum):
     (§ 20(4) item 5)."""
 
 
+_ENTRY_KINDS: dict[object, EntryKind] = {kind.value: kind for kind in EntryKind}
+
+
 def to_entry_kind(value: EntryKind | str) -> EntryKind:
-    return coerce_enum(EntryKind, value)
+    # A timeline's thousand stored values are looked up here, not through the Enum call;
+    # anything else (unknown, unhashable) goes to coerce_enum, which reports it as before.
+    try:
+        return _ENTRY_KINDS[value]
+    except (KeyError, TypeError):
+        return coerce_enum(EntryKind, value)
 
 
 class EntryStatus(enum.StrEnum):
