@@ -74,6 +74,11 @@ STAFF: dict[str, StaffMember] = {
                     roles={Role.PSYCHOLOGIST}, employer="wellbeing_services_county"),
     )
 }  # fmt: skip
+ELSEWHERE = StaffMember(id="psy3", provider_id=P, given_names="R", family_name="Q",
+                        roles={Role.PSYCHOLOGIST}, employer="wellbeing_services_county",
+                        institution_ids={"ammattiopisto"})  # fmt: skip
+"""A psychologist serving another institution of the provider (for pure rule tests only:
+the stores built here hold no such institution)."""
 
 CASE_GROUP = WelfareGroup(id="case-aino", provider_id=P, kind="case", institution_id="lukio",
                           student_id="aino")  # fmt: skip
@@ -185,7 +190,11 @@ def actor_facts(person: PersonRef | None) -> ActorFacts:
     memberships = tuple(m for m in (*CASE_MEMBERSHIPS, *COMMUNAL_MEMBERSHIPS) if m.member == person)
     groups = tuple(g for g in (CASE_GROUP, WELLBEING, STEERING)
                    if any(m.group_id == g.id for m in memberships))  # fmt: skip
-    staff = STAFF.get(person.id) if person.kind is PersonKind.STAFF else None
+    staff = (
+        {**STAFF, ELSEWHERE.id: ELSEWHERE}.get(person.id)
+        if person.kind is PersonKind.STAFF
+        else None
+    )
     return ActorFacts(staff=staff, memberships=memberships, groups=groups)
 
 
@@ -208,8 +217,10 @@ def student_facts(
     vetoes: Iterable[GuardianVeto] = (),
     guardian_kind: str = "guardian",
     memberships: Iterable[Membership] = CASE_MEMBERSHIPS,
+    contacts: Iterable[PersonRef] = (),
 ) -> StudentFacts:
     return StudentFacts(
+        contacts=frozenset(contacts),
         student=student(minor),
         guardianships=(guardianship(minor, guardian_kind),),
         case_groups=(CASE_GROUP,),

@@ -502,3 +502,17 @@ def test_a_failed_archive_keeps_the_record(kit: WelfareKit) -> None:
     with pytest.raises(ValueError, match="vault"):
         run_retention(kit.storage, kit.plugin_manager.hook, P, policy, later,
                       archive=full_archive, destroy=True)  # fmt: skip
+
+
+def test_a_guardian_the_minor_has_vetoed_is_refused_as_a_member_not_asked_for_consent(
+    kit: WelfareKit,
+) -> None:
+    # § 18(2): no consent lifts the minor's prohibition, so it is no ConsentRequired
+    formed_group(kit)
+    as_(kit, KURAATTORI).record_guardian_veto(
+        student_id="aino", participation=True, access=False, method="oral"
+    )
+    with pytest.raises(IntegrityError, match=r"forbidden this guardian's participation.*§ 18\(2\)"):
+        as_(kit, KURAATTORI).add_group_member("g1", SANNA, Role.GUARDIAN)
+    members = {m.member for m in as_(kit, KURAATTORI).expert_group("g1").members}
+    assert SANNA not in members

@@ -321,8 +321,9 @@ def test_student_sees_who_accessed_their_data_and_in_which_role(kit: WelfareKit)
     psychologist = next(
         e for e in report if e.who == "staff:psy" and e.action == "welfare_record.read"
     )
-    assert (
-        psychologist.role == "allowed as a member of the student's expert group covered by consent"
+    assert psychologist.role == (
+        "allowed as a member of the student's expert group covered by consent "
+        "(OHL § 14(4), § 19(1))"
     )
     assert all(e.at.tzinfo is not None for e in report)
     # another student's report is not theirs to read, and a teacher cannot read it either

@@ -209,7 +209,8 @@ class AppointmentsMixin:
               asked_on: dt.date | None, urgent: bool) -> BookedAppointment:  # fmt: skip
         provider_id = self.actor.provider_id
         slot = self._slot(tx, slot_id)
-        resource = self._booking_resource(student_id, slot.professional, slot.id)
+        resource = self._booking_resource(student_id, slot.professional, slot.id,
+                                          booked_by=self.actor.person)  # fmt: skip
         self._require(tx, Action.WRITE, resource)
         person = self.actor.person
         if person is None or person.kind not in (PersonKind.STUDENT, PersonKind.GUARDIAN):
@@ -234,8 +235,10 @@ class AppointmentsMixin:
         return _appointment(booking, slot)
 
     def cancel_booking(self, booking_id: str) -> Booking:
-        """Cancel a booking, as the student, an entitled guardian or the professional; the
-        slot opens again and the other side is notified."""
+        """Cancel a booking, as the student, the professional, or an entitled guardian who
+        made it (a guardian cannot cancel the student's own booking: a guardian cannot forbid
+        a minor's use of welfare services, OHL § 18(3)); the slot opens again and the other
+        side is notified."""
         with self._transaction() as tx:
             return self._cancel(tx, booking_id, rescheduled_to=None)
 
@@ -251,7 +254,8 @@ class AppointmentsMixin:
     def _cancel(self, tx: StorageTransaction, booking_id: str,
                 rescheduled_to: str | None) -> Booking:  # fmt: skip
         booking = self._booking(tx, booking_id)
-        resource = self._booking_resource(booking.student_id, booking.professional, booking.id)
+        resource = self._booking_resource(booking.student_id, booking.professional, booking.id,
+                                          booked_by=booking.booked_by)  # fmt: skip
         self._require(tx, Action.WRITE, resource)
         if booking.status is BookingStatus.CANCELLED:
             raise IntegrityError("that booking was cancelled already")
@@ -279,7 +283,7 @@ class AppointmentsMixin:
             opened = []
             for booking in found:
                 resource = self._booking_resource(booking.student_id, booking.professional,
-                                                  booking.id)  # fmt: skip
+                                                  booking.id, booked_by=booking.booked_by)  # fmt: skip
                 self._require(tx, Action.READ, resource)
                 opened.append(_appointment(booking, self._slot(tx, booking.slot_id)))
         return sorted(opened, key=lambda a: (a.slot.starts_at, a.booking.id))
@@ -337,9 +341,12 @@ class AppointmentsMixin:
                 return booking
         return None
 
-    def _booking_resource(self, student_id: str, professional: PersonRef, key: str) -> Resource:
+    def _booking_resource(self, student_id: str, professional: PersonRef, key: str, *,
+                          booked_by: PersonRef | None) -> Resource:  # fmt: skip
+        """A booking as the rules see it: the professional holds it, and whoever booked it
+        owns it (a guardian changes only what they booked, OHL § 18(3))."""
         return Resource(type=ResourceType.BOOKING, provider_id=self.actor.provider_id, id=key,
-                        student_id=student_id, holder=professional)  # fmt: skip
+                        student_id=student_id, holder=professional, owner=booked_by)  # fmt: skip
 
     def _slot_resource(self, slot: AvailabilitySlot) -> Resource:
         return Resource(type=ResourceType.BOOKING, provider_id=slot.provider_id, id=slot.id,

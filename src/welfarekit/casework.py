@@ -405,6 +405,12 @@ class CaseworkMixin:
             finding = membership_covered(student, membership, self.now)
             if finding:
                 continue
+            member = membership.member
+            if member.kind is PersonKind.GUARDIAN and veto_in_force(
+                student, member.id, self.now, access=False
+            ):
+                # no consent lifts a minor's § 18(2) prohibition: it is no ConsentRequired
+                raise IntegrityError(f"{member}: {finding.reason}")
             outside = membership.member.kind is PersonKind.EXTERNAL or membership.role in (
                 Role.OUTSIDE_PARTICIPANT, Role.PERSON_CLOSE_TO_STUDENT)  # fmt: skip
             purpose = ConsentPurpose.OUTSIDE_PARTICIPANT if outside else ConsentPurpose.NAME_MEMBERS

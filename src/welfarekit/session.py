@@ -18,13 +18,14 @@ import attrs
 from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.appointments import AppointmentsMixin
 from welfarekit.audit import AuditEvent, AuditOutcome
-from welfarekit.audit_chain import ChainedEvent, VerifyReport, verify
+from welfarekit.audit_chain import ChainedEvent, VerifyReport, chain, verify
 from welfarekit.auditing import append_chained, emit
 from welfarekit.casework import CaseworkMixin
 from welfarekit.communal import CommunalMixin
 from welfarekit.errors import AccessDenied, IntegrityError, InvalidValue
 from welfarekit.export import SubjectExport, answer_due
 from welfarekit.model import (
+    Booking,
     CapacityAssessment,
     EducationProvider,
     ExpressionOfWill,
@@ -57,6 +58,7 @@ from welfarekit.sealed import (
     SealedDisclosure,
     SealedEntry,
     SealedRecord,
+    SealedReferral,
     StoredKeyset,
     SubjectAccessRequest,
 )
@@ -194,16 +196,26 @@ class Session(
 
     @contextmanager
     def _transaction(self) -> Iterator[StorageTransaction]:
-        """A transaction in which a refusal still commits its audit entry: an
-        :class:`~welfarekit.errors.AccessDenied` raised inside lets the transaction commit
-        (the refusal is written before anything else could be) and is raised after it."""
-        refused: AccessDenied | None = None
-        with self._storage.transaction() as tx:
-            try:
+        """One operation's transaction: all of it or nothing, and a refusal is still
+        audited. An :class:`~welfarekit.errors.AccessDenied` raised inside rolls back what
+        the operation had written (a reschedule that booked the new slot and was then
+        refused the cancellation keeps neither), then writes the refusal's audit entry on
+        its own and raises. Inside :meth:`batch` the batch decides: a refusal that leaves
+        the batch rolls it back, and the batch audits its refusals."""
+        if self._batch_audited is not None:
+            with self._storage.transaction() as tx:
                 yield tx
-            except AccessDenied as error:
-                refused = error
+            return
+        refused: AccessDenied | None = None
+        try:
+            with self._storage.transaction() as tx:
+                yield tx
+        except AccessDenied as error:
+            refused = error
         if refused is not None:
+            # the sinks were told of the refusal when it was decided; the chain keeps it now
+            with self._storage.transaction() as tx:
+                self._audit(tx, refused.decision, forward=False)
             raise refused
 
     def decide(
@@ -299,7 +311,14 @@ class Session(
                 reason = "the policy plugin answered something other than a reason"
             yield impl.plugin_name, reason
 
-    def _audit(self, tx: StorageTransaction, decision: Decision, action: str | None = None) -> None:
+    def _audit(
+        self,
+        tx: StorageTransaction,
+        decision: Decision,
+        action: str | None = None,
+        *,
+        forward: bool = True,
+    ) -> None:
         resource = decision.resource
         event = AuditEvent(
             provider_id=resource.provider_id,
@@ -311,7 +330,10 @@ class Session(
             outcome=AuditOutcome.SUCCESS if decision.allowed else AuditOutcome.DENIED,
             reason=_audited_reason(decision),
         )
-        emit(tx, self._hook, event)
+        if forward:
+            emit(tx, self._hook, event)
+        else:
+            append_chained(tx, chain([event], head=tx.audit_head(event.provider_id)))
         if self._batch_audited is not None:
             self._batch_audited.append(decision)
 
@@ -388,6 +410,13 @@ class Session(
             withdrawals=tuple(tx.list(Withdrawal, provider_id, student_id=student_id)),
             assessments=tuple(tx.list(CapacityAssessment, provider_id, student_id=student_id)),
             vetoes=tuple(tx.list(GuardianVeto, provider_id, student_id=student_id)),
+            contacts=frozenset(
+                [b.professional for b in tx.list(Booking, provider_id, student_id=student_id)]
+                + [
+                    PersonRef(PersonKind.STAFF, r.professional_id)
+                    for r in tx.list(SealedReferral, provider_id, student_id=student_id)
+                ]
+            ),
         )
 
     def export_subject_data(self, student_id: str) -> SubjectExport:
@@ -658,7 +687,10 @@ def _audited_reason(decision: Decision) -> str:
     if decision.vetoed_by:
         return f"refused by {decision.vetoed_by}"
     if decision.allowed:
-        return decision.reason.split(": ", 1)[0]
+        # the relationship without its details, and the section it rests on: a statutory
+        # disclosure's entry names its basis (Tiedonhallintalaki 17 §; OHL § 20(5))
+        relationship = decision.reason.split(": ", 1)[0]
+        return f"{relationship} ({decision.basis})" if decision.basis else relationship
     return decision.reason
 
 

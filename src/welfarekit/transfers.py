@@ -34,14 +34,14 @@ from welfarekit.model import (
     TransferStatus,
 )
 from welfarekit.records import RecordTimeline, timeline_to_dict
-from welfarekit.rules import consent_requirement, current_will
+from welfarekit.rules import LegalBasis, consent_requirement, current_will
 from welfarekit.sealed import SealedDisclosure, SealedEntry, SealedRecord
 from welfarekit.vault import Vault
 
 if TYPE_CHECKING:
     from welfarekit.access import Actor
     from welfarekit.crypto import Keyset
-    from welfarekit.rules import Decision, Facts, LegalBasis
+    from welfarekit.rules import Decision, Facts
     from welfarekit.storage import StorageAdapter, StorageTransaction
 
 __all__ = ["TransferPackage", "TransfersMixin"]
@@ -144,6 +144,11 @@ class TransfersMixin:
                 raise AccessDenied(decision)
             student = facts.student
             adult = not student.student.is_minor_on(facts.today)
+            if not adult:
+                # A minor's education data goes on its statutory basis, decided and audited
+                # as such (OppivL 23 §(3)); an adult's on the consent checked below.
+                self._require(tx, Action.DISCLOSE, resource,
+                              LegalBasis.COMPULSORY_EDUCATION_TRANSFER)  # fmt: skip
             consent_id = None
             if with_records or adult:
                 required = consent_requirement(student, ConsentPurpose.TRANSFER, self.now,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from welfarekit.access import Action, Resource, ResourceType
-from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError
+from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError, InvalidValue
 from welfarekit.model import (
     COUNTY_ROLES,
     CapacityAssessment,
@@ -26,6 +26,7 @@ from welfarekit.model import (
     ExpressionOfWill,
     GuardianVeto,
     PersonKind,
+    PersonRef,
     WillKind,
     Withdrawal,
 )
@@ -177,44 +178,64 @@ class WillMixin:
         student_id: str,
         record_id: str,
         method: EvidenceMethod | str,
+        withdrawn_by: PersonRef | None = None,
         withdrawal_id: str | None = None,
     ) -> Withdrawal:
         """Withdraw a consent or refusal, or lift a § 18(2) veto, from now on.
 
-        The grantor may withdraw, or whoever's will counts now; a veto is lifted by the
-        student or by a welfare professional. Nothing done before is undone or erased.
+        A withdrawal is the will of the person who expressed it, or of whoever's will counts
+        now; a veto is lifted by the student or by a welfare professional working with the
+        student. A student or guardian withdraws their own; staff who record someone's
+        withdrawal (heard in a meeting, on a paper form) name whose it is in
+        ``withdrawn_by``, and the evidence says who recorded it and how. Nothing done before
+        is undone or erased.
         """
         withdrawal_id = withdrawal_id or uuid.uuid4().hex
         person = self.actor.person
         evidence = self._evidence(method)
+        assert person is not None  # _evidence refuses a system actor
+        if withdrawn_by is not None and not isinstance(withdrawn_by, PersonRef):
+            raise InvalidValue("withdrawn_by", "must be a PersonRef")
+        recorder_is_staff = person.kind is PersonKind.STAFF
+        if not recorder_is_staff and withdrawn_by not in (None, person):
+            raise IntegrityError("a student or guardian withdraws only their own will")
+        whose = withdrawn_by or person
 
         def check(facts: Facts) -> None:
             student = facts.student
             assert student is not None
-            assert person is not None
             records: list[ExpressionOfWill | GuardianVeto] = [*student.expressions, *student.vetoes]
             target = next((r for r in records if r.id == record_id), None)
             if target is None:
                 raise IntegrityError(f"no expression of will or veto {record_id!r} for the student")
             if student.withdrawn_at(record_id) is not None:
                 raise IntegrityError(f"{record_id!r} was withdrawn already")
-            recorder_is_staff = person.kind is PersonKind.STAFF
             if isinstance(target, GuardianVeto):
-                allowed = person == student.student.ref or _is_welfare_professional(facts)
+                # the student, or the professional whose assessment it rests on or another
+                # working with the student (the rules allowed the actor to write it)
+                allowed = whose == student.student.ref or (
+                    whose == person and _is_welfare_professional(facts)
+                )
             else:
+                if recorder_is_staff and withdrawn_by is None:
+                    raise IntegrityError(
+                        "staff record a withdrawal on someone's behalf: name whose will it is "
+                        "(withdrawn_by: the person who expressed it, or whoever's will counts "
+                        "now)"
+                    )
                 authority = consent_authority(student, facts.now).grantors
-                allowed = person in (target.grantor, *authority) or recorder_is_staff
+                allowed = whose in (target.grantor, *authority)
             if not allowed:
                 raise IntegrityError(
-                    "only the person who expressed it, whoever's will counts now, or welfare "
-                    "staff recording it may withdraw it"
+                    f"{whose} cannot withdraw it: only the person who expressed it or whoever's "
+                    "will counts now withdraws a consent or refusal, and a § 18(2) veto is "
+                    "lifted by the student or a welfare professional"
                 )
 
         def entity() -> Withdrawal:
-            assert person is not None
             return Withdrawal(
                 id=withdrawal_id, provider_id=self.actor.provider_id, student_id=student_id,
-                withdraws=record_id, by=person, evidence=evidence,
+                withdraws=record_id, by=whose, evidence=evidence,
             )  # fmt: skip
 
         saved: Withdrawal = self._write(student_id, withdrawal_id, check, entity)

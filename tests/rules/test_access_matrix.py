@@ -48,6 +48,7 @@ ACTORS: dict[str, PersonRef | None] = {
     "principal": PersonRef(PersonKind.STAFF, "principal"),
     "wellbeing group member": PersonRef(PersonKind.STAFF, "senior"),
     "psychologist outside the group": PersonRef(PersonKind.STAFF, "psy2"),
+    "psychologist not working with the student": PersonRef(PersonKind.STAFF, "psy3"),
     "youth worker named in written consent": PersonRef(PersonKind.EXTERNAL, "youth-worker"),
     "uncle without written consent": PersonRef(PersonKind.EXTERNAL, "uncle"),
     "host system": None,
@@ -65,7 +66,10 @@ RESOURCES = {
                            group_id="case-aino"),
     "access report": Resource(type=ResourceType.AUDIT_LOG, provider_id="p1", student_id="aino"),
     "booking": Resource(type=ResourceType.BOOKING, provider_id="p1", student_id="aino",
-                        holder=PersonRef(PersonKind.STAFF, "psy2")),
+                        holder=PersonRef(PersonKind.STAFF, "psy2"), owner=STUDENT),
+    "booking the guardian made": Resource(type=ResourceType.BOOKING, provider_id="p1",
+                                          student_id="aino", owner=GUARDIAN,
+                                          holder=PersonRef(PersonKind.STAFF, "psy2")),
     "referral": Resource(type=ResourceType.REFERRAL, provider_id="p1", student_id="aino",
                          holder=PersonRef(PersonKind.STAFF, "psy2")),
 }  # fmt: skip
@@ -87,6 +91,14 @@ def guardian_entitled(consent: str, veto_: str, age: str) -> bool:
     return (age == "minor" and veto_ != "access") or age == "adult who allows the guardian"
 
 
+def guardian_participates(consent: str, veto_: str, age: str) -> bool:
+    """§ 18(2): a minor may also forbid the guardian's participation in the handling of the
+    matter, which the expert group is; an adult's guardian takes part only as allowed."""
+    return guardian_entitled(consent, veto_, age) and not (
+        age == "minor" and veto_ == "participation"
+    )
+
+
 def consent_effective(consent: str, veto_: str, age: str) -> bool:
     """§ 14(4), § 19(1): the student's own consent; the guardian's counts only after a
     professional assessed the student unable to assess it, and only for a minor (an adult's
@@ -102,11 +114,15 @@ ORACLE: dict[tuple[str, str], tuple[frozenset[Action], Condition]] = {
     ("the student", "case group"): (frozenset({R, L}), always),
     ("the student", "access report"): (frozenset({R, L, X}), always),
     ("the student", "booking"): (frozenset({R, L, W}), always),
+    ("the student", "booking the guardian made"): (frozenset({R, L, W}), always),
     ("the guardian", "record"): (frozenset({R, L, X}), guardian_entitled),
     ("the guardian", "will"): (frozenset({R, L, W, X}), guardian_entitled),
-    ("the guardian", "case group"): (frozenset({R, L}), guardian_entitled),
+    ("the guardian", "case group"): (frozenset({R, L}), guardian_participates),
     ("the guardian", "access report"): (frozenset({R, L}), guardian_entitled),
-    ("the guardian", "booking"): (frozenset({R, L, W}), guardian_entitled),
+    # § 18(3): a guardian cannot forbid a minor's use of services, so never cancels the
+    # student's own booking; what the guardian booked (§ 15(2)) the guardian may change
+    ("the guardian", "booking"): (frozenset({R, L}), guardian_entitled),
+    ("the guardian", "booking the guardian made"): (frozenset({R, L, W}), guardian_entitled),
     ("group member psychologist", "record"): (frozenset({R, L, W}), consent_effective),
     ("group member psychologist", "will"): (frozenset({R, L, W}), always),
     ("group member psychologist", "case group"): (frozenset({R, L}), consent_effective),
@@ -117,8 +133,12 @@ ORACLE: dict[tuple[str, str], tuple[frozenset[Action], Condition]] = {
     ("principal", "record"): (frozenset({M}), always),
     ("principal", "will"): (frozenset({M}), always),
     ("principal", "access report"): (frozenset({R, L, X, M}), always),
+    # a professional working with the student (here: serving the whole provider, and the
+    # professional of the booking and the referral) records the student's will; psy3, at
+    # another institution and not named by anything of the student's, records nothing
     ("psychologist outside the group", "will"): (frozenset({W}), always),
     ("psychologist outside the group", "booking"): (frozenset({R, L, W}), always),
+    ("psychologist outside the group", "booking the guardian made"): (frozenset({R, L, W}), always),
     ("youth worker named in written consent", "case group"): (frozenset({R}), consent_effective),
     ("the student", "referral"): (frozenset({R, L}), always),
     ("the guardian", "referral"): (frozenset({R, L}), guardian_entitled),
@@ -163,6 +183,7 @@ def world(consent: str, veto_: str, age: str) -> StudentFacts:
     return student_facts(
         minor=age == "minor", expressions=expressions, withdrawals=withdrawals,
         assessments=assessments, vetoes=vetoes,
+        contacts=[PersonRef(PersonKind.STAFF, "psy2")],  # the booking's and referral's
     )  # fmt: skip
 
 

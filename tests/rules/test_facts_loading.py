@@ -59,16 +59,17 @@ MOST_STATEMENTS = {
     # memberships; at most two look-ups of groups, none when the person sits in no group
     # beyond the student's expert group; the student (unless the student asks), the expert
     # group and its members, guardianships, expressions of will (with whom and which roles
-    # they cover), withdrawals, capacity assessments and vetoes. One person's memberships,
-    # one student's records: never a list that grows with the provider.
-    "the student": 13,
-    "the guardian": 13,
-    "the psychologist, in many expert groups": 17,
-    "the responsible social worker": 17,
-    "a teacher in no group": 15,
-    "the principal, in the steering and the wellbeing group": 17,
-    "a wellbeing group member": 16,
-    "a youth worker": 13,
+    # they cover), withdrawals, capacity assessments, vetoes, and the student's bookings and
+    # referrals (the professionals the student works with). One person's memberships, one
+    # student's records: never a list that grows with the provider.
+    "the student": 15,
+    "the guardian": 15,
+    "the psychologist, in many expert groups": 19,
+    "the responsible social worker": 19,
+    "a teacher in no group": 17,
+    "the principal, in the steering and the wellbeing group": 19,
+    "a wellbeing group member": 18,
+    "a youth worker": 15,
 }
 
 

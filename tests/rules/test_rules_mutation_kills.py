@@ -135,7 +135,7 @@ def disclose(
     return decision.allowed, decision.reason, decision.basis, decision.legal_basis
 
 
-PSY, TEACHER = staff_ref("psy"), staff_ref("teacher")
+PSY, TEACHER, PRINCIPAL = staff_ref("psy"), staff_ref("teacher"), staff_ref("principal")
 TEAM_ONLY = " lets only those taking part in the student's individual welfare give information"
 
 
@@ -154,9 +154,15 @@ TEAM_ONLY = " lets only those taking part in the student's individual welfare gi
         (TEACHER, LegalBasis.SAFETY_INFORMATION_VOCATIONAL,
          (False, "Laki ammatillisesta koulutuksesta 531/2017 109 §" + TEAM_ONLY, None)),
         (PSY, LegalBasis.COMPULSORY_EDUCATION_TRANSFER,
-         (False, "Oppivelvollisuuslaki 1214/2020 23 §(3) moves education data, never the "
-          "welfare record; the record moves to a new provider only with consent (OHL § 23(3))",
-          None)),
+         (True, "only what is necessary to arrange the education of a student of "
+          "compulsory-education age", "Oppivelvollisuuslaki 1214/2020 23 §(3)-(4)")),
+        (PRINCIPAL, LegalBasis.COMPULSORY_EDUCATION_TRANSFER,
+         (True, "only what is necessary to arrange the education of a student of "
+          "compulsory-education age", "Oppivelvollisuuslaki 1214/2020 23 §(3)-(4)")),
+        (TEACHER, LegalBasis.COMPULSORY_EDUCATION_TRANSFER,
+         (False, "Oppivelvollisuuslaki 1214/2020 23 §(3)-(4): the provider (its "
+          "register-responsible role) or a welfare worker taking part in the student's "
+          "welfare gives it", None)),
         (TEACHER, LegalBasis.POLICE_NOTIFICATION_CHILD,
          (True, "a duty notwithstanding secrecy: no refusal or veto blocks it",
           "Lastensuojelulaki 417/2007 25 §(3)")),
@@ -473,8 +479,16 @@ def decided(
          (True, "allowed as a staff member of the provider: staff bound by welfare secrecy",
           "OHL § 16")),
         (NURSE, Action.WRITE, RESOURCES["will"],
-         (True, "allowed as a social or health care professional of the welfare staff: "
-          "welfare staff", "OHL § 18(2), § 19")),
+         (True, "allowed as a member of the student's expert group (consent or not): member "
+          "of the student's expert group", None)),
+        (staff_ref("psy2"), Action.WRITE, RESOURCES["will"],
+         (True, "allowed as a social or health care professional of the welfare staff working "
+          "with the student: welfare staff working with the student", "OHL § 18(2), § 19(1)")),
+        (staff_ref("psy3"), Action.WRITE, RESOURCES["will"],
+         (False, "denied: a social or health care professional records a student's "
+          "expressions of will only when working with the student: serving the student's "
+          "institution, in the student's expert group, or through the student's booking or "
+          "a referral addressed to them (OHL § 22(2))", None)),
         (STUDENT, Action.READ, Resource(type=ResourceType.CONFIDENTIAL_MATTER, provider_id=P,
                                         owner=STUDENT),
          (True, "allowed as the person who wrote or left it: its author", None)),

@@ -353,3 +353,145 @@ def test_failing_policy_plugin_fails_closed(audit: list[welfarekit.AuditEvent]) 
         decision = as_(kit, AINO).decide(Action.READ, RECORD)
         assert not decision.allowed
         assert "policy plugin failed (RuntimeError)" in decision.reason
+
+
+# -- relationships the audit of the rules engine asked for ----------------------------------
+
+ELSEWHERE_PSY = PersonRef(PersonKind.STAFF, "psy-college")
+GROUP = Resource(type=ResourceType.GROUP, provider_id=P, student_id="aino", group_id="case-aino")
+
+
+def add_college_psychologist(kit: WelfareKit) -> None:
+    """A psychologist who serves only the provider's vocational college, not Aino's lukio."""
+    kit.directory("sync").put(
+        Institution(id="college", provider_id=P, name="Ammattiopisto", kind="vocational"),
+        welfarekit.StaffMember(id="psy-college", provider_id=P, given_names="Olli",
+                               family_name="Oja", roles={Role.PSYCHOLOGIST},
+                               employer="wellbeing_services_county",
+                               institution_ids={"college"}),
+    )  # fmt: skip
+
+
+def test_a_professional_at_another_institution_records_nothing_of_the_student(
+    kit: WelfareKit,
+) -> None:
+    # § 22(2): the role alone opens no student's matters; working with the student does
+    add_college_psychologist(kit)
+    consent_to_group(kit)
+    college = as_(kit, ELSEWHERE_PSY)
+    with pytest.raises(AccessDenied, match="only when working with the student"):
+        college.record_guardian_veto(student_id="aino", participation=True, access=True,
+                                     method="oral")  # fmt: skip
+    with pytest.raises(AccessDenied, match="only when working with the student"):
+        college.record_capacity_assessment(student_id="aino", can_assess=False)
+    with pytest.raises(AccessDenied, match="only when working with the student"):
+        college.withdraw(student_id="aino", record_id="form", method="oral", withdrawn_by=AINO)
+    assert as_(kit, PSY).decide(Action.READ, RECORD).allowed  # the group still stands
+
+
+def test_a_booking_with_the_student_lets_a_professional_record_the_students_will(
+    kit: WelfareKit,
+) -> None:
+    add_college_psychologist(kit)
+    start = NOW + dt.timedelta(days=1)
+    as_(kit, ELSEWHERE_PSY).publish_availability(
+        service=Role.PSYCHOLOGIST, starts_at=start, ends_at=start + dt.timedelta(hours=1),
+        slot_id="slot-1")  # fmt: skip
+    as_(kit, AINO).book("slot-1", student_id="aino")
+    veto = as_(kit, ELSEWHERE_PSY).record_guardian_veto(
+        student_id="aino", participation=True, access=True, method="oral")  # fmt: skip
+    assert veto.assessed_by == ELSEWHERE_PSY
+    assert not as_(kit, SANNA).decide(Action.READ, RECORD).allowed
+
+
+def test_staff_record_a_withdrawal_in_the_name_of_whose_will_it_is(kit: WelfareKit) -> None:
+    consent_to_group(kit)
+    with pytest.raises(IntegrityError, match="name whose will it is"):
+        as_(kit, KURAATTORI).withdraw(student_id="aino", record_id="form", method="oral")
+    with pytest.raises(IntegrityError, match="cannot withdraw it"):  # not the guardian's will
+        as_(kit, KURAATTORI).withdraw(student_id="aino", record_id="form", method="oral",
+                                      withdrawn_by=SANNA)  # fmt: skip
+    assert as_(kit, PSY).decide(Action.READ, RECORD).allowed  # nothing was written
+    withdrawal = as_(kit, KURAATTORI).withdraw(student_id="aino", record_id="form",
+                                               method="oral", withdrawn_by=AINO)  # fmt: skip
+    assert withdrawal.by == AINO
+    assert withdrawal.evidence.recorded_by == KURAATTORI
+    assert not as_(kit, PSY).decide(Action.READ, RECORD).allowed
+
+
+def test_a_student_or_guardian_withdraws_only_their_own_will(kit: WelfareKit) -> None:
+    consent_to_group(kit)
+    with pytest.raises(IntegrityError, match="only their own will"):
+        as_(kit, SANNA).withdraw(student_id="aino", record_id="form", method="electronic",
+                                 withdrawn_by=AINO)  # fmt: skip
+    with pytest.raises(IntegrityError, match="cannot withdraw it"):  # the student decides
+        as_(kit, SANNA).withdraw(student_id="aino", record_id="form", method="electronic")
+    assert as_(kit, PSY).decide(Action.READ, RECORD).allowed
+
+
+def test_a_guardian_cannot_cancel_the_students_own_booking(kit: WelfareKit) -> None:
+    # § 18(3): a guardian cannot forbid a minor's use of welfare services
+    start = NOW + dt.timedelta(days=1)
+    for n in (1, 2):
+        as_(kit, PSY).publish_availability(
+            service=Role.PSYCHOLOGIST, starts_at=start + dt.timedelta(hours=n),
+            ends_at=start + dt.timedelta(hours=n, minutes=45), slot_id=f"slot-{n}")  # fmt: skip
+    own = as_(kit, AINO).book("slot-1", student_id="aino").booking
+    with pytest.raises(AccessDenied, match=r"cannot forbid a minor's use of welfare services \(OHL § 18\(3\)\)"):  # fmt: skip
+        as_(kit, SANNA).cancel_booking(own.id)
+    with pytest.raises(AccessDenied, match=r"§ 18\(3\)"):  # nor move it elsewhere
+        as_(kit, SANNA).reschedule_booking(own.id, "slot-2")
+    assert [b.booking.status.value for b in as_(kit, AINO).bookings(student_id="aino")] == [
+        "booked"
+    ]
+    # what the guardian booked (§ 15(2)), the guardian may cancel, and so may the student
+    by_guardian = as_(kit, SANNA).book("slot-2", student_id="aino").booking
+    assert as_(kit, SANNA).cancel_booking(by_guardian.id).cancelled_by == SANNA
+    assert as_(kit, AINO).cancel_booking(own.id).cancelled_by == AINO
+
+
+def test_a_participation_veto_keeps_the_guardian_out_of_the_expert_groups_handling(
+    kit: WelfareKit,
+) -> None:
+    consent_to_group(kit)
+    assert as_(kit, SANNA).decide(Action.READ, GROUP).allowed
+    as_(kit, KURAATTORI).record_guardian_veto(
+        student_id="aino", participation=True, access=False, method="oral", veto_id="veto"
+    )
+    with pytest.raises(AccessDenied) as denied:
+        as_(kit, SANNA).require(Action.READ, GROUP)
+    assert "forbidden this guardian's participation" in str(denied.value)
+    assert "§ 18(2)" in str(denied.value)
+    # only participation was forbidden: giving the record to the guardian was not (the
+    # other prong of § 18(2)), so the guardian still reads it
+    assert as_(kit, SANNA).decide(Action.READ, RECORD).allowed
+
+
+def test_the_audit_entry_of_a_statutory_disclosure_names_its_section(
+    kit: WelfareKit, audit: list[welfarekit.AuditEvent]
+) -> None:
+    decision = as_(kit, TEACHER).require(
+        Action.DISCLOSE, RECORD, basis=LegalBasis.CHILD_WELFARE_NOTIFICATION
+    )
+    assert decision.legal_basis is LegalBasis.CHILD_WELFARE_NOTIFICATION
+    event = audit[-1]
+    assert event.action == "welfare_record.disclose"
+    assert "Lastensuojelulaki 417/2007 25 §" in (event.reason or "")
+
+
+def test_compulsory_education_data_goes_on_its_basis_for_a_minor_only(
+    audit: list[welfarekit.AuditEvent],
+) -> None:
+    # OppivL 23 §(3)-(4): necessary education data of a student under 18, from a welfare
+    # worker in the student's welfare to the principal and teachers; an adult's takes consent
+    for born, allowed in ((dt.date(2010, 3, 1), True), (dt.date(2006, 3, 1), False)):
+        with open_kit(born, audit) as kit:
+            consent_to_group(kit)
+            decision = as_(kit, PSY).decide(
+                Action.DISCLOSE, RECORD, basis=LegalBasis.COMPULSORY_EDUCATION_TRANSFER
+            )
+            assert decision.allowed is allowed, decision.reason
+            teacher = as_(kit, TEACHER).decide(
+                Action.DISCLOSE, RECORD, basis=LegalBasis.COMPULSORY_EDUCATION_TRANSFER
+            )
+            assert not teacher.allowed

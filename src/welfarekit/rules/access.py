@@ -37,6 +37,7 @@ from welfarekit.rules.consent import (
     consent_in_force,
     guardian_entitled,
     membership_covered,
+    veto_in_force,
 )
 from welfarekit.rules.facts import Facts, StudentFacts
 
@@ -52,11 +53,15 @@ class Relationship(enum.StrEnum):
 
     THE_STUDENT = "the student"
     ENTITLED_GUARDIAN = "an entitled guardian"
+    PARTICIPATING_GUARDIAN = "an entitled guardian whose participation the student allows"
+    GUARDIAN_WHO_BOOKED = "an entitled guardian, for a booking they made"
     EXPERT_GROUP_MEMBER = "a member of the student's expert group covered by consent"
     RESPONSIBLE_PERSON = "the expert group's responsible person (vastuuhenkilö)"
     OUTSIDE_PARTICIPANT = "an outside participant named in written consent"
     CASE_GROUP_MEMBER = "a member of the student's expert group (consent or not)"
-    WELFARE_PROFESSIONAL = "a social or health care professional of the welfare staff"
+    WELFARE_PROFESSIONAL = (
+        "a social or health care professional of the welfare staff working with the student"
+    )
     REGISTER_MANAGER = "the provider's register-responsible role"
     AUTHOR = "the person who wrote or left it"
     HOLDER = "the person it was left with or addressed to"
@@ -70,9 +75,11 @@ class Relationship(enum.StrEnum):
 
 
 _ = Relationship
+# A student's expert group is the handling of the student's matter: a guardian whose
+# participation the minor has forbidden (OHL § 18(2)) does not see it.
 _GROUP_PERMISSIONS: Mapping[Relationship, frozenset[Action]] = {
     _.THE_STUDENT: frozenset({R, L}),
-    _.ENTITLED_GUARDIAN: frozenset({R, L}),
+    _.PARTICIPATING_GUARDIAN: frozenset({R, L}),
     _.EXPERT_GROUP_MEMBER: frozenset({R, L}),
     _.OUTSIDE_PARTICIPANT: frozenset({R}),
     _.RESPONSIBLE_PERSON: frozenset({R, L, W, M}),
@@ -123,7 +130,10 @@ PERMISSIONS: Mapping[ResourceType, Mapping[Relationship, frozenset[Action]]] = {
     },
     ResourceType.BOOKING: {
         _.THE_STUDENT: frozenset({R, L, W}),
-        _.ENTITLED_GUARDIAN: frozenset({R, L, W}),
+        # a guardian may book (§ 15(2)) and change what they booked, but never cancel the
+        # student's own booking: a guardian cannot forbid a minor's use of services (§ 18(3))
+        _.ENTITLED_GUARDIAN: frozenset({R, L}),
+        _.GUARDIAN_WHO_BOOKED: frozenset({R, L, W}),
         _.HOLDER: frozenset({R, L, W}),
     },
     ResourceType.CRISIS_EVENT: {
@@ -343,6 +353,10 @@ _SHAPES_KEPT = 256
 def _derive_relationships(
     actor: Actor, resource: Resource, facts: Facts
 ) -> dict[Relationship, Finding]:
+    """Every relationship the actor holds to the resource, each with its finding: the
+    relationships to the provider and its communal groups (OHL § 14(1)-(2)), the
+    register-responsible role (§ 21(1)), a staff member's referral duty (§ 16), and those to
+    the student the resource concerns (:func:`_student_relationships`)."""
     found: dict[Relationship, Finding] = {}
     person, student = actor.person, facts.student
     if person is None:
@@ -359,8 +373,6 @@ def _derive_relationships(
     roles = staff.roles if staff is not None and person.kind is PersonKind.STAFF else frozenset()
     if staff is not None and person.kind is PersonKind.STAFF:
         found[_.STAFF_OF_PROVIDER] = Finding(True, "staff bound by welfare secrecy", "OHL § 16")
-    if roles & COUNTY_ROLES:
-        found[_.WELFARE_PROFESSIONAL] = Finding(True, "welfare staff", "OHL § 18(2), § 19")
     if facts.provider.register_responsible_role in roles:
         found[_.REGISTER_MANAGER] = Finding(
             True, "register management tasks, not the content", "OHL § 21(1)"
@@ -370,7 +382,8 @@ def _derive_relationships(
         found.setdefault(_.CRISIS_RESPONDER, Finding(True, "group advisor (the seeds' crisis "
                                                          "contact)"))  # fmt: skip
     if student is not None and resource.student_id is not None:
-        _student_relationships(found, actor, student, facts)
+        owned = resource.owner is not None and resource.owner == person
+        _student_relationships(found, actor, student, facts, roles, owned=owned)
     return found
 
 
@@ -398,14 +411,32 @@ def _group_relationships(
 
 
 def _student_relationships(
-    found: dict[Relationship, Finding], actor: Actor, student: StudentFacts, facts: Facts
+    found: dict[Relationship, Finding],
+    actor: Actor,
+    student: StudentFacts,
+    facts: Facts,
+    roles: frozenset[Role],
+    *,
+    owned: bool,
 ) -> None:
+    """Relationships to one student: the student (JulkL 12 §), a guardian (OHL § 18,
+    § 18(2)-(3)), a member of the student's expert group with the consent covering them
+    (§ 14(4), § 19), an outside participant named in written consent (§ 19(2)), and a
+    social or health care professional working with the student (§ 18(2), § 19(1)).
+    ``owned``: the resource names the actor as the one who made it (a booking)."""
     person, now = actor.person, facts.now
     assert person is not None
     if person.kind is PersonKind.STUDENT and person.id == student.student.id:  # its ref
         found[_.THE_STUDENT] = Finding(True, "the student's own data", "JulkL 12 §; GDPR art. 15")
     if person.kind is PersonKind.GUARDIAN:
-        found[_.ENTITLED_GUARDIAN] = guardian_entitled(student, person.id, now)
+        entitled = found[_.ENTITLED_GUARDIAN] = guardian_entitled(student, person.id, now)
+        found[_.PARTICIPATING_GUARDIAN] = (
+            _PARTICIPATION_FORBIDDEN
+            if entitled.holds and veto_in_force(student, person.id, now, access=False)
+            else entitled
+        )
+        if owned:
+            found[_.GUARDIAN_WHO_BOOKED] = entitled
     groups = {g.id for g in student.case_groups if g.kind is GroupKind.CASE}
     for membership in student.case_memberships:
         if (
@@ -431,6 +462,34 @@ def _student_relationships(
             found.setdefault(_.EXPERT_GROUP_MEMBER, covered)
         else:
             found[_.EXPERT_GROUP_MEMBER] = covered
+    if roles & COUNTY_ROLES:
+        # A professional's role alone opens no student's matters: only one working with
+        # this student records the student's will (a § 18(2) veto, a capacity assessment):
+        # the welfare staff of the student's institution (staff with no institution serve
+        # the whole provider), or one the student's group, booking or referral names.
+        staff = facts.actor.staff
+        assert staff is not None  # roles come from the staff record
+        serves = not staff.institution_ids or student.student.institution_id in (
+            staff.institution_ids
+        )
+        working = serves or _.CASE_GROUP_MEMBER in found or person in student.contacts
+        found[_.WELFARE_PROFESSIONAL] = _WORKING_WITH_STUDENT if working else _NOT_WORKING_WITH
+
+
+_PARTICIPATION_FORBIDDEN = Finding(
+    False,
+    "the student has forbidden this guardian's participation in their welfare matter "
+    "(OHL § 18(2), assessed by a social or health care professional)",
+)
+_WORKING_WITH_STUDENT = Finding(
+    True, "welfare staff working with the student", "OHL § 18(2), § 19(1)"
+)
+_NOT_WORKING_WITH = Finding(
+    False,
+    "a social or health care professional records a student's expressions of will only when "
+    "working with the student: serving the student's institution, in the student's expert "
+    "group, or through the student's booking or a referral addressed to them (OHL § 22(2))",
+)
 
 
 def _why_not(
@@ -440,9 +499,22 @@ def _why_not(
     facts: Facts,
     held: Mapping[Relationship, Finding],
 ) -> str:
-    failed = [finding.reason for finding in held.values() if not finding.holds]
+    """Why nothing the actor holds allows the action: every relationship that nearly held,
+    with its reason, or the reason that applies to the actor (OHL § 14(4), § 18(3), § 22)."""
+    guardian = held.get(_.ENTITLED_GUARDIAN)
+    if (
+        resource.type is ResourceType.BOOKING
+        and action is Action.WRITE
+        and guardian is not None
+        and guardian.holds
+    ):
+        return (
+            "denied: a guardian cannot cancel or change the student's own booking: a guardian "
+            "cannot forbid a minor's use of welfare services (OHL § 18(3))"
+        )
+    failed = list(dict.fromkeys(f.reason for f in held.values() if not f.holds))
     if failed:
-        return f"denied: {failed[0]}"
+        return "denied: " + "; ".join(failed)
     what = resource.type.value.replace("_", " ")
     if actor.person is None:
         return f"denied: a host system process cannot {action.value} a {what}; act as a person"
@@ -477,11 +549,14 @@ def _disclosure(
     if person is None or person.kind is not PersonKind.STAFF or staff is None:
         return Finding(False, "only staff bound by welfare secrecy disclose (OHL § 22(2))")
     held = _relationships(actor, resource, facts).findings
-    in_team = any(
-        held.get(r, Finding(False, "")).holds for r in (_.EXPERT_GROUP_MEMBER, _.RESPONSIBLE_PERSON)
+    discloser = _Discloser(
+        in_team=any(
+            held.get(r, _NOT_HELD).holds for r in (_.EXPERT_GROUP_MEMBER, _.RESPONSIBLE_PERSON)
+        ),
+        register_manager=held.get(_.REGISTER_MANAGER, _NOT_HELD).holds,
     )
     if basis is None:
-        if not in_team:
+        if not discloser.in_team:
             return Finding(False, "only a member of the student's expert group covered by "
                            "consent discloses on the student's consent")  # fmt: skip
         if resource.recipient is None:
@@ -496,10 +571,29 @@ def _disclosure(
                 f"statutory basis (OHL § 22(2)): {consent.reason}",
             )
         return Finding(True, f"disclosure on consent: {consent.reason}", consent.basis)
-    return _STATUTORY[basis](student, facts, in_team, basis)
+    return _STATUTORY[basis](student, facts, discloser, basis)
 
 
-def _mandatory(student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis) -> Finding:
+@attrs.frozen
+class _Discloser:
+    """How the person disclosing stands to the student, as the statutory bases ask."""
+
+    in_team: bool
+    """Takes part in the student's individual welfare: a covered member of an expert group."""
+    register_manager: bool
+    """Holds the register-responsible role, which acts for the provider (transfers)."""
+
+
+_NOT_HELD = Finding(False, "")
+
+
+def _mandatory(
+    student: StudentFacts, facts: Facts, discloser: _Discloser, basis: LegalBasis
+) -> Finding:
+    """The child-welfare notification (LsL 25 §) and the police notification of a suspected
+    crime against a child (LsL 25 §(3)): duties of every employee, notwithstanding secrecy,
+    so no refusal, § 18(2) veto or plugin blocks them. Child welfare law covers children:
+    for an adult, social services are contacted with consent (SHL 35 §)."""
     if not student.student.is_minor_on(facts.today):
         return Finding(False, f"{basis.section} concerns children under 18; for an adult, "
                        "contact social services with consent (SHL 35 §)")  # fmt: skip
@@ -507,33 +601,56 @@ def _mandatory(student: StudentFacts, facts: Facts, in_team: bool, basis: LegalB
                    basis.section)  # fmt: skip
 
 
-def _any_staff(student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis) -> Finding:
+def _any_staff(
+    student: StudentFacts, facts: Facts, discloser: _Discloser, basis: LegalBasis
+) -> Finding:
+    """Anyone performing tasks under the act may notify the police of what is needed to
+    assess a threat to life or health (OHL § 23(4); LukioL 58 §(2), AmmL 109 §(5))."""
     return Finding(True, "anyone performing tasks under the act may notify", basis.section)
 
 
-def _team_only(student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis) -> Finding:
-    if not in_team:
+def _team_only(
+    student: StudentFacts, facts: Facts, discloser: _Discloser, basis: LegalBasis
+) -> Finding:
+    """Information necessary to arrange the student's individual welfare moves between
+    those taking part in it (OHL § 23(2)); safety information goes from them to the
+    principal and the others the education acts name (LukioL 58 §, AmmL 109 §(4))."""
+    if not discloser.in_team:
         return Finding(False, f"{basis.section} lets only those taking part in the student's "
                        "individual welfare give information")  # fmt: skip
     return Finding(True, "necessary information within the individual welfare", basis.section)
 
 
-def _education_data_only(
-    student: StudentFacts, facts: Facts, in_team: bool, basis: LegalBasis
+def _compulsory_education(
+    student: StudentFacts, facts: Facts, discloser: _Discloser, basis: LegalBasis
 ) -> Finding:
+    """For a student of compulsory-education age (under 18), the previous provider sends
+    the new one, notwithstanding secrecy, what is necessary to arrange the education
+    (OppivL 23 §(3)), and welfare workers may give the student's principal and teachers the
+    same (23 §(4)). The provider acts through its register-responsible role; welfare workers
+    through their part in the student's welfare. The welfare record itself moves to a new
+    provider only with consent (OHL § 23(3))."""
+    if not student.student.is_minor_on(facts.today):
+        return Finding(False, f"{basis.section} concerns students of compulsory-education age "
+                       "(under 18); an adult's data moves with their consent")  # fmt: skip
+    if not (discloser.in_team or discloser.register_manager):
+        return Finding(False, f"{basis.section}: the provider (its register-responsible role) "
+                       "or a welfare worker taking part in the student's welfare gives it")  # fmt: skip
     return Finding(
-        False,
-        f"{basis.section} moves education data, never the welfare record; "
-        "the record moves to a new provider only with consent (OHL § 23(3))",
+        True,
+        "only what is necessary to arrange the education of a student of compulsory-education age",
+        basis.section,
     )
 
 
-_STATUTORY: Mapping[LegalBasis, Callable[[StudentFacts, Facts, bool, LegalBasis], Finding]] = {
+_STATUTORY: Mapping[
+    LegalBasis, Callable[[StudentFacts, Facts, _Discloser, LegalBasis], Finding]
+] = {
     LegalBasis.CHILD_WELFARE_NOTIFICATION: _mandatory,
     LegalBasis.POLICE_NOTIFICATION_CHILD: _mandatory,
     LegalBasis.THREAT_TO_LIFE_OR_HEALTH: _any_staff,
     LegalBasis.WITHIN_WELFARE_TEAM: _team_only,
     LegalBasis.SAFETY_INFORMATION_LUKIO: _team_only,
     LegalBasis.SAFETY_INFORMATION_VOCATIONAL: _team_only,
-    LegalBasis.COMPULSORY_EDUCATION_TRANSFER: _education_data_only,
+    LegalBasis.COMPULSORY_EDUCATION_TRANSFER: _compulsory_education,
 }

@@ -33,9 +33,10 @@ class LegalBasis(enum.StrEnum):
     """The same in vocational education (Laki ammatillisesta koulutuksesta 531/2017
     109 §(4))."""
     COMPULSORY_EDUCATION_TRANSFER = "oppivl_23_3"
-    """Data necessary to arrange the education of a student of compulsory-education age, to
-    the new provider (Oppivelvollisuuslaki 1214/2020 23 §(3)). Education data only, never
-    the welfare record itself (that takes consent, § 23(3))."""
+    """Data necessary to arrange the education of a student of compulsory-education age: to
+    the new provider (Oppivelvollisuuslaki 1214/2020 23 §(3)), or from welfare workers to the
+    student's principal and teachers (23 §(4)). Only what the education needs; the welfare
+    record itself moves to a new provider only with consent (OHL § 23(3))."""
 
     @property
     def section(self) -> str:
@@ -62,5 +63,5 @@ _SECTIONS = {
     LegalBasis.POLICE_NOTIFICATION_CHILD: "Lastensuojelulaki 417/2007 25 §(3)",
     LegalBasis.SAFETY_INFORMATION_LUKIO: "Lukiolaki 714/2018 58 §",
     LegalBasis.SAFETY_INFORMATION_VOCATIONAL: "Laki ammatillisesta koulutuksesta 531/2017 109 §",
-    LegalBasis.COMPULSORY_EDUCATION_TRANSFER: "Oppivelvollisuuslaki 1214/2020 23 §(3)",
+    LegalBasis.COMPULSORY_EDUCATION_TRANSFER: "Oppivelvollisuuslaki 1214/2020 23 §(3)-(4)",
 }

@@ -26,6 +26,7 @@ from welfarekit.model import (
     Guardianship,
     GuardianVeto,
     Membership,
+    PersonRef,
     StaffMember,
     Student,
     WelfareGroup,
@@ -64,6 +65,12 @@ class StudentFacts:
     withdrawals: tuple[Withdrawal, ...] = ()
     assessments: tuple[CapacityAssessment, ...] = ()
     vetoes: tuple[GuardianVeto, ...] = ()
+    contacts: frozenset[PersonRef] = frozenset()
+    """The welfare staff the student has turned to outside an expert group: the
+    professionals of the student's bookings (§ 15) and those the student's referrals were
+    addressed to (§ 16). A social or health care professional among them may record the
+    student's expressions of will, such as a § 18(2) veto heard in a discussion, even when
+    not serving the student's institution."""
 
     def withdrawn_at(self, record_id: str) -> dt.datetime | None:
         """When the record was withdrawn (the earliest withdrawal), or ``None``."""

@@ -9,6 +9,9 @@ code: ``welfarekit rules table`` prints it, and the documentation embeds it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import attrs
 
 from welfarekit.access import Action, Actor, Resource, ResourceType
 from welfarekit.clock import FINLAND
@@ -56,9 +59,14 @@ COLUMNS: tuple[tuple[str, Resource], ...] = (
                                      student_id="student")),
     ("the student's expert group", Resource(type=ResourceType.GROUP, provider_id=_P,
                                             student_id="student", group_id="case")),
+    ("its members", Resource(type=ResourceType.MEMBERSHIP, provider_id=_P,
+                             student_id="student", group_id="case")),
     ("the student's booking", Resource(type=ResourceType.BOOKING, provider_id=_P,
-                                       student_id="student",
+                                       student_id="student", owner=_STUDENT,
                                        holder=PersonRef(PersonKind.STAFF, "nurse"))),
+    ("a booking the guardian made", Resource(type=ResourceType.BOOKING, provider_id=_P,
+                                             student_id="student", owner=_GUARDIAN,
+                                             holder=PersonRef(PersonKind.STAFF, "nurse"))),
     ("a referral of the student to the nurse", Resource(
         type=ResourceType.REFERRAL, provider_id=_P, student_id="student",
         holder=PersonRef(PersonKind.STAFF, "nurse"))),
@@ -71,6 +79,8 @@ COLUMNS: tuple[tuple[str, Resource], ...] = (
                                               provider_id=_P, group_id="wellbeing")),
     ("the communal group's initiatives", Resource(type=ResourceType.INITIATIVE, provider_id=_P,
                                                   group_id="wellbeing")),
+    ("a crisis at the school", Resource(type=ResourceType.CRISIS_EVENT, provider_id=_P,
+                                        group_id="wellbeing")),
     ("the welfare plan", Resource(type=ResourceType.WELFARE_PLAN, provider_id=_P)),
     ("the whole audit log", Resource(type=ResourceType.AUDIT_LOG, provider_id=_P)),
 )  # fmt: skip
@@ -113,11 +123,19 @@ _VETO = GuardianVeto(
 )  # fmt: skip
 
 
+_PARTICIPATION_VETO = GuardianVeto(
+    id="veto", provider_id=_P, student_id="student", participation=True, access=False,
+    assessed_by=PersonRef(PersonKind.STAFF, "kuraattori"),
+    evidence=_evidence(PersonRef(PersonKind.STAFF, "kuraattori")),
+)  # fmt: skip
+_VETOES = {"": (), "both": (_VETO,), "participation": (_PARTICIPATION_VETO,)}
+
+
 def _world(
     *,
     minor: bool = True,
     withdrawn: bool = False,
-    veto: bool = False,
+    veto: str = "",
     incapable: bool = False,
 ) -> StudentFacts:
     born = dt.date(2010, 3, 1) if minor else dt.date(2007, 3, 1)
@@ -145,7 +163,8 @@ def _world(
         guardianships=(Guardianship(provider_id=_P, guardian_id="guardian", student_id="student",
                                     validity=Period(start=born)),),
         case_groups=(_CASE,), case_memberships=members, expressions=(_CONSENT, _OUTSIDE),
-        withdrawals=withdrawals, assessments=assessments, vetoes=(_VETO,) if veto else (),
+        withdrawals=withdrawals, assessments=assessments, vetoes=_VETOES[veto],
+        contacts=frozenset({PersonRef(PersonKind.STAFF, "nurse")}),  # the booking's nurse
     )  # fmt: skip
 
 
@@ -153,6 +172,8 @@ _ACTORS: dict[str, tuple[PersonRef, StaffMember | None, tuple[Membership, ...]]]
     "psychologist": (PersonRef(PersonKind.STAFF, "psychologist"), _staff("psychologist", Role.PSYCHOLOGIST), ()),
     "kuraattori": (PersonRef(PersonKind.STAFF, "kuraattori"), _staff("kuraattori", Role.SCHOOL_SOCIAL_WORKER), ()),
     "nurse": (PersonRef(PersonKind.STAFF, "nurse"), _staff("nurse", Role.NURSE), ()),
+    "doctor": (PersonRef(PersonKind.STAFF, "doctor"),
+               attrs.evolve(_staff("doctor", Role.DOCTOR), institution_ids={"college"}), ()),
     "teacher": (PersonRef(PersonKind.STAFF, "teacher"), _staff("teacher", Role.TEACHER), ()),
     "advisor": (PersonRef(PersonKind.STAFF, "advisor"), _staff("advisor", Role.GROUP_ADVISOR), ()),
     "principal": (PersonRef(PersonKind.STAFF, "principal"), _staff("principal", Role.PRINCIPAL), (
@@ -164,16 +185,22 @@ _ACTORS: dict[str, tuple[PersonRef, StaffMember | None, tuple[Membership, ...]]]
     "youth-worker": (PersonRef(PersonKind.EXTERNAL, "youth-worker"), None, ()),
 }  # fmt: skip
 
-ROWS: tuple[tuple[str, str, dict[str, bool]], ...] = (
+ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("the student", "student", {}),
     ("a guardian of the minor student", "guardian", {}),
-    ("a guardian, after the minor's § 18(2) veto", "guardian", {"veto": True}),
+    ("a guardian, after the minor's § 18(2) veto", "guardian", {"veto": "both"}),
+    (
+        "a guardian whose participation only the minor forbade (§ 18(2))",
+        "guardian",
+        {"veto": "participation"},
+    ),
     ("a guardian, after the student turned 18", "guardian", {"minor": False}),
     ("psychologist in the expert group, consent covers the role", "psychologist", {}),
     ("the same psychologist after consent was withdrawn", "psychologist", {"withdrawn": True}),
     ("school social worker, the group's responsible person", "kuraattori", {}),
     ("youth worker named in the student's written consent", "youth-worker", {}),
     ("nurse, the professional of the booking", "nurse", {}),
+    ("a doctor at another institution, not working with the student", "doctor", {}),
     ("teacher", "teacher", {}),
     ("group advisor", "advisor", {}),
     ("principal (register-responsible role, steering group)", "principal", {}),
