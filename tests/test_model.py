@@ -52,8 +52,11 @@ def student(**overrides: object) -> Student:
         ({"date_of_birth": "2010-03-01"}, "Student.date_of_birth", "datetime.date"),
         ({"date_of_birth": dt.datetime(2010, 3, 1)}, "Student.date_of_birth", "datetime.date"),
         ({"personal_identity_code": 12}, "Student.personal_identity_code", "must be a string"),
+        # a mistyped code is reported at the student's field, where a form shows it
+        ({"personal_identity_code": "010110A901X"}, "Student.personal_identity_code",
+         "check character"),
     ],
-)
+)  # fmt: skip
 def test_invalid_student_values_name_the_field(
     overrides: dict[str, object], field: str, reason: str
 ) -> None:
@@ -232,6 +235,9 @@ def test_staff_needs_a_staff_role() -> None:
         staff(roles=["student_member"])
     with pytest.raises(InvalidValue, match="not a staff role"):
         staff(roles=["janitor"])
+    # one role given as a string is a common slip: said so, not "no role"
+    with pytest.raises(InvalidValue, match="a collection of roles, not one string"):
+        staff(roles="nurse")
 
 
 def test_staff_institution_ids_are_identifiers() -> None:

@@ -80,6 +80,9 @@ def test_adapter_options_by_name() -> None:
         ({"WELFAREKIT_DB": "sqlite:///a\x00b"}, None, "database URL or path contains a NUL"),
         ({"WELFAREKIT_DB": "\udcff.db"}, None, "database URL or path is not valid text"),
         ({}, "school\x00.db", "database URL or path contains a NUL"),
+        # an empty --db (an unset shell variable) is refused, not taken as the default
+        ({"WELFAREKIT_DB": "sqlite:///school.db"}, "", "the database is empty"),
+        ({}, "  ", "the database is empty"),
         ({"XDG_DATA_HOME": "/tmp/\x00"}, None, "database URL or path contains a NUL"),
         ({"WELFAREKIT_DB": "memory://", "WELFAREKIT_KEY_FILE": "k\x00.json"}, None,
          "key file's path contains a NUL"),

@@ -336,8 +336,9 @@ def load_plugins(
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as error:
+        name = pm.get_name(error.plugin) or repr(error.plugin)
         raise PluginError(
-            f"plugin {error.plugin!r} implements an unknown hook: {error}; "
+            f"plugin {name!r} implements an unknown hook: {error}; "
             f"the hooks are: {', '.join(sorted(_hook_names()))}"
         ) from None
 

@@ -150,6 +150,9 @@ class Settings:
         environment, which wins over the embedded default."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        if database is not None and not database.strip():
+            # an empty --db is a mistake (an unset variable in a script), not "the default"
+            raise ConfigurationError("the database is empty: give a URL or a SQLite path")
         url = database or env.get(ENV_DB)
         values["database_url"] = url or normalize_database_url(str(default_database_path(env)))
         if ENV_PLUGINS in env:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from welfarekit.errors import InvalidValue
 from welfarekit.model._validate import (
     calendar_date,
     coerce_enum,
@@ -141,7 +142,13 @@ class PersonRef:
 
 
 def _identity_code(value: object) -> object:
-    return PersonalIdentityCode(value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    try:
+        return PersonalIdentityCode(value)
+    except InvalidValue as error:
+        # a form shows the error beside the student's field, not the code's inner one
+        raise InvalidValue("Student.personal_identity_code", error.reason) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -300,6 +307,8 @@ class StaffMember:
 
     @roles.validator
     def _check_roles(self, attribute: attrs.Attribute[frozenset[Role]], value: object) -> None:
+        if isinstance(value, str | bytes):
+            raise fail(self, attribute, "must be a collection of roles, not one string")
         if not isinstance(value, frozenset) or not value:
             raise fail(self, attribute, "must name at least one role")
         for role in value:
