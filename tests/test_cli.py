@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +137,20 @@ def test_demo_uses_welfarekit_db_then_the_embedded_default(
 
 def test_db_upgrade_and_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     database = str(tmp_path / "school.db")
+    # a read-only command on a file that is not there says so and leaves nothing behind
+    code, _, err = run(capsys, "db", "status", "--db", database)
+    assert code == 1
+    assert err == (
+        f"welfarekit: error: there is no database at {database}: make one with "
+        "`welfarekit db upgrade` (or `welfarekit demo`), or name another with --db\n"
+    )
+    assert not (tmp_path / "school.db").exists()
+    code, _, err = run(capsys, "audit", "verify", "--db", str(tmp_path / "typo" / "x.db"))
+    assert code == 1
+    assert "there is no database at" in err
+    assert not (tmp_path / "typo").exists()
+    # an empty database (made by another tool) is behind the schema
+    sqlite3.connect(database).close()
     code, out, _ = run(capsys, "db", "status", "--db", database)
     assert code == 1
     assert "nothing yet" in out
@@ -266,6 +281,7 @@ def test_a_checkpoint_file_that_is_none_is_a_one_line_error(
 ) -> None:
     path = tmp_path / "checkpoints.jsonl"
     path.write_bytes(content)
+    assert run(capsys, "db", "upgrade", "--db", str(tmp_path / "cli.db"))[0] == 0
     code, _out, err = run(capsys, "audit", "verify", "--checkpoints", str(path),
                           "--db", str(tmp_path / "cli.db"))  # fmt: skip
     assert code == 1

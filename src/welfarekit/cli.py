@@ -35,8 +35,27 @@ __all__ = ["main"]
 EXIT_ERROR = 1
 
 
-def _open(args: argparse.Namespace) -> WelfareKit:
-    return WelfareKit.open(Settings.from_env(database=args.db))
+def _open(args: argparse.Namespace, *, create: bool = False) -> WelfareKit:
+    """The kit on the chosen database. Only the commands that make a database (``demo``,
+    ``db upgrade``, ``roster import``) pass ``create``: the others refuse a SQLite file
+    that is not there, rather than leave an empty one behind (a mistyped ``--db``)."""
+    settings = Settings.from_env(database=args.db)
+    if not create:
+        _require_existing_sqlite_file(settings.database_url)
+    return WelfareKit.open(settings)
+
+
+def _require_existing_sqlite_file(url: str) -> None:
+    from welfarekit.errors import ConfigurationError
+
+    if not url.startswith("sqlite:///"):
+        return
+    path = url.removeprefix("sqlite:///").partition("?")[0]
+    if path and path != ":memory:" and not Path(path).expanduser().exists():
+        raise ConfigurationError(
+            f"there is no database at {path}: make one with `welfarekit db upgrade` "
+            "(or `welfarekit demo`), or name another with --db"
+        )
 
 
 def _cmd_notify(args: argparse.Namespace) -> int:
@@ -71,7 +90,7 @@ def _cmd_roster_import(args: argparse.Namespace) -> int:
         ) from None
     try:
         mapping = RosterMapping.load(args.mapping)
-        with _open(args) as kit:
+        with _open(args, create=True) as kit:
             kit.upgrade_schema()
             report = import_bundle(kit, args.bundle, mapping,
                                    progress=lambda step: print(f"… {step}", file=sys.stderr))  # fmt: skip
@@ -119,7 +138,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     now = dt.datetime.now(dt.UTC)
     today = today_in_finland(now)
-    with _open(args) as kit:
+    with _open(args, create=True) as kit:
         print(f"welfarekit demo: database {kit.storage.describe()}")
         key_file = kit.settings.key_file
         if kit.settings.keyring == "local" and not key_file.exists():
@@ -152,7 +171,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
-    with _open(args) as kit:
+    with _open(args, create=True) as kit:
         kit.upgrade_schema()
         status = kit.schema_status()
         print(f"{kit.storage.describe()}: schema at {status.current} (newest)")
@@ -225,6 +244,7 @@ def _cmd_keys_rotate(args: argparse.Namespace) -> int:
 
     path = _key_file(args)
     settings = attrs.evolve(Settings.from_env(database=args.db), key_file=path)
+    _require_existing_sqlite_file(settings.database_url)
     with WelfareKit.open(settings) as kit:
         if not args.resume:
             print(f"added key {add_key(path)} to {path}")
