@@ -29,6 +29,7 @@ from welfarekit.model import (
     Evidence,
     ExpressionOfWill,
     GuardianVeto,
+    InstitutionKind,
     WillKind,
     Withdrawal,
 )
@@ -221,6 +222,7 @@ def student_facts(
 ) -> StudentFacts:
     return StudentFacts(
         contacts=frozenset(contacts),
+        institution_kind=InstitutionKind.GENERAL_UPPER_SECONDARY,  # Aino's lukio
         student=student(minor),
         guardianships=(guardianship(minor, guardian_kind),),
         case_groups=(CASE_GROUP,),
@@ -230,3 +232,61 @@ def student_facts(
         assessments=tuple(assessments),
         vetoes=tuple(vetoes),
     )
+
+
+# -- more of the world: people and relationships the access matrix also needs ---------------
+
+REPRESENTATIVE = PersonRef(PersonKind.GUARDIAN, "pekka")
+"""The legal representative (*edunvalvoja*, "muu laillinen edustaja") appointed for the
+student from the 18th birthday: no one's representative while the student is a minor."""
+
+
+def representation(minor: bool = True) -> Guardianship:
+    born = student(minor).date_of_birth
+    return Guardianship(provider_id=P, guardian_id=REPRESENTATIVE.id, student_id="aino",
+                        kind="legal_representative",
+                        validity=Period(start=born.replace(year=born.year + 18)))  # fmt: skip
+
+
+FORMER = StaffMember(id="psy-former", provider_id=P, given_names="E", family_name="N",
+                     roles={Role.PSYCHOLOGIST}, employer="wellbeing_services_county",
+                     institution_ids={"ammattiopisto"})  # fmt: skip
+"""A psychologist who sat in the student's expert group until moving to another institution
+of the provider: the membership ended on 1 November."""
+DIRECTOR = StaffMember(id="director", provider_id=P, given_names="A", family_name="T",
+                       roles={Role.UNIT_DIRECTOR})  # fmt: skip
+"""A member of the provider's steering group only."""
+VICE = StaffMember(id="vice", provider_id=P, given_names="S", family_name="R",
+                   roles={Role.TEACHER})  # fmt: skip
+"""A vice principal (a teacher) the provider named to lead the institution's welfare group."""
+MORE_STAFF: dict[str, StaffMember] = {s.id: s for s in (ELSEWHERE, FORMER, DIRECTOR, VICE)}
+
+ENDED_CASE_MEMBERSHIP = Membership(
+    id="case-aino.psy-former", provider_id=P, group_id=CASE_GROUP.id,
+    member=staff_ref(FORMER.id), role=Role.PSYCHOLOGIST,
+    validity=Period(start=YEAR.start, end=dt.date(2026, 11, 1)),
+)  # fmt: skip
+MORE_COMMUNAL_MEMBERSHIPS = (
+    member(STEERING, staff_ref(DIRECTOR.id), Role.UNIT_DIRECTOR),
+    member(WELLBEING, staff_ref(VICE.id), Role.TEACHER, "leader"),
+)
+
+
+def every_actor_facts(person: PersonRef | None) -> ActorFacts:
+    """:func:`actor_facts` over all the staff and communal memberships, the ones added here
+    too."""
+    if person is None:
+        return ActorFacts()
+    every = (*CASE_MEMBERSHIPS, *COMMUNAL_MEMBERSHIPS, *MORE_COMMUNAL_MEMBERSHIPS)
+    memberships = tuple(m for m in every if m.member == person)
+    groups = tuple(g for g in (CASE_GROUP, WELLBEING, STEERING)
+                   if any(m.group_id == g.id for m in memberships))  # fmt: skip
+    staff = {**STAFF, **MORE_STAFF}.get(person.id) if person.kind is PersonKind.STAFF else None
+    return ActorFacts(staff=staff, memberships=memberships, groups=groups)
+
+
+def every_facts(
+    person: PersonRef | None, student_facts: StudentFacts | None, *, now: dt.datetime = NOW
+) -> Facts:
+    """:func:`facts` with :func:`every_actor_facts`."""
+    return Facts(now=now, provider=PROVIDER, actor=every_actor_facts(person), student=student_facts)

@@ -33,6 +33,7 @@ from welfarekit.model import (
     Guardian,
     Guardianship,
     GuardianVeto,
+    Institution,
     Membership,
     NotificationTopic,
     OutboxMessage,
@@ -398,6 +399,7 @@ class Session(
         if student is None:
             return None
         case_groups = tuple(tx.list(WelfareGroup, provider_id, kind="case", student_id=student_id))
+        institution = tx.get(Institution, provider_id, student.institution_id)
         memberships = tuple(
             m for g in case_groups for m in tx.list(Membership, provider_id, group_id=g.id)
         )
@@ -410,6 +412,7 @@ class Session(
             withdrawals=tuple(tx.list(Withdrawal, provider_id, student_id=student_id)),
             assessments=tuple(tx.list(CapacityAssessment, provider_id, student_id=student_id)),
             vetoes=tuple(tx.list(GuardianVeto, provider_id, student_id=student_id)),
+            institution_kind=institution.kind if institution is not None else None,
             contacts=frozenset(
                 [b.professional for b in tx.list(Booking, provider_id, student_id=student_id)]
                 + [

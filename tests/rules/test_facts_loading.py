@@ -59,17 +59,18 @@ MOST_STATEMENTS = {
     # memberships; at most two look-ups of groups, none when the person sits in no group
     # beyond the student's expert group; the student (unless the student asks), the expert
     # group and its members, guardianships, expressions of will (with whom and which roles
-    # they cover), withdrawals, capacity assessments, vetoes, and the student's bookings and
-    # referrals (the professionals the student works with). One person's memberships, one
+    # they cover), withdrawals, capacity assessments, vetoes, the kind of the student's
+    # institution, and the student's bookings and referrals (the professionals the student
+    # works with). One person's memberships, one
     # student's records: never a list that grows with the provider.
-    "the student": 15,
-    "the guardian": 15,
-    "the psychologist, in many expert groups": 19,
-    "the responsible social worker": 19,
-    "a teacher in no group": 17,
-    "the principal, in the steering and the wellbeing group": 19,
-    "a wellbeing group member": 18,
-    "a youth worker": 15,
+    "the student": 16,
+    "the guardian": 16,
+    "the psychologist, in many expert groups": 20,
+    "the responsible social worker": 20,
+    "a teacher in no group": 18,
+    "the principal, in the steering and the wellbeing group": 20,
+    "a wellbeing group member": 19,
+    "a youth worker": 16,
 }
 
 

@@ -151,8 +151,12 @@ TEAM_ONLY = " lets only those taking part in the student's individual welfare gi
         (PSY, LegalBasis.SAFETY_INFORMATION_LUKIO,
          (True, "necessary information within the individual welfare",
           "Lukiolaki 714/2018 58 §")),
-        (TEACHER, LegalBasis.SAFETY_INFORMATION_VOCATIONAL,
-         (False, "Laki ammatillisesta koulutuksesta 531/2017 109 §" + TEAM_ONLY, None)),
+        (TEACHER, LegalBasis.SAFETY_INFORMATION_LUKIO,
+         (False, "Lukiolaki 714/2018 58 §" + TEAM_ONLY, None)),
+        # each education act covers its own students: Aino studies at a lukio
+        (PSY, LegalBasis.SAFETY_INFORMATION_VOCATIONAL,
+         (False, "Laki ammatillisesta koulutuksesta 531/2017 109 § covers students of a "
+          "vocational institution; this student's is a general upper secondary one", None)),
         (PSY, LegalBasis.COMPULSORY_EDUCATION_TRANSFER,
          (True, "only what is necessary to arrange the education of a student of "
           "compulsory-education age", "Oppivelvollisuuslaki 1214/2020 23 §(3)-(4)")),

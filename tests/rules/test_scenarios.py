@@ -495,3 +495,15 @@ def test_compulsory_education_data_goes_on_its_basis_for_a_minor_only(
                 Action.DISCLOSE, RECORD, basis=LegalBasis.COMPULSORY_EDUCATION_TRANSFER
             )
             assert not teacher.allowed
+
+
+def test_the_session_knows_the_students_school_for_the_safety_bases(kit: WelfareKit) -> None:
+    # Aino studies at a lukio: LukioL 58 § covers her, AmmL 109 § does not
+    consent_to_group(kit)
+    lukio = as_(kit, PSY).decide(Action.DISCLOSE, RECORD,
+                                 basis=LegalBasis.SAFETY_INFORMATION_LUKIO)  # fmt: skip
+    assert lukio.allowed, lukio.reason
+    vocational = as_(kit, PSY).decide(Action.DISCLOSE, RECORD,
+                                      basis=LegalBasis.SAFETY_INFORMATION_VOCATIONAL)  # fmt: skip
+    assert not vocational.allowed
+    assert "general upper secondary" in vocational.reason

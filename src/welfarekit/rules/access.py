@@ -28,6 +28,7 @@ from welfarekit.model import (
     ConsentPurpose,
     GroupKind,
     GroupPosition,
+    InstitutionKind,
     PersonKind,
     Role,
 )
@@ -621,6 +622,32 @@ def _team_only(
     return Finding(True, "necessary information within the individual welfare", basis.section)
 
 
+_SCHOOL_OF_BASIS = {
+    LegalBasis.SAFETY_INFORMATION_LUKIO: InstitutionKind.GENERAL_UPPER_SECONDARY,
+    LegalBasis.SAFETY_INFORMATION_VOCATIONAL: InstitutionKind.VOCATIONAL,
+}
+
+
+def _safety_information(
+    student: StudentFacts, facts: Facts, discloser: _Discloser, basis: LegalBasis
+) -> Finding:
+    """Necessary health and functional-capacity information for safe studying, from those
+    taking part in the student's welfare to the principal and the others the act names:
+    the Act on General Upper Secondary Education for a lukio student (LukioL 58 §), the
+    Act on Vocational Education for a vocational student (AmmL 109 §(4)). Each act covers
+    its own students only."""
+    school = _SCHOOL_OF_BASIS[basis]
+    if student.institution_kind is not school:
+        return Finding(False, f"{basis.section} covers students of a "
+                       f"{school.value.replace('_', ' ')} institution; this student's is "
+                       f"{_kind_name(student.institution_kind)}")  # fmt: skip
+    return _team_only(student, facts, discloser, basis)
+
+
+def _kind_name(kind: InstitutionKind | None) -> str:
+    return "not known" if kind is None else f"a {kind.value.replace('_', ' ')} one"
+
+
 def _compulsory_education(
     student: StudentFacts, facts: Facts, discloser: _Discloser, basis: LegalBasis
 ) -> Finding:
@@ -650,7 +677,7 @@ _STATUTORY: Mapping[
     LegalBasis.POLICE_NOTIFICATION_CHILD: _mandatory,
     LegalBasis.THREAT_TO_LIFE_OR_HEALTH: _any_staff,
     LegalBasis.WITHIN_WELFARE_TEAM: _team_only,
-    LegalBasis.SAFETY_INFORMATION_LUKIO: _team_only,
-    LegalBasis.SAFETY_INFORMATION_VOCATIONAL: _team_only,
+    LegalBasis.SAFETY_INFORMATION_LUKIO: _safety_information,
+    LegalBasis.SAFETY_INFORMATION_VOCATIONAL: _safety_information,
     LegalBasis.COMPULSORY_EDUCATION_TRANSFER: _compulsory_education,
 }

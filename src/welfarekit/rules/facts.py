@@ -25,6 +25,7 @@ from welfarekit.model import (
     ExpressionOfWill,
     Guardianship,
     GuardianVeto,
+    InstitutionKind,
     Membership,
     PersonRef,
     StaffMember,
@@ -65,6 +66,10 @@ class StudentFacts:
     withdrawals: tuple[Withdrawal, ...] = ()
     assessments: tuple[CapacityAssessment, ...] = ()
     vetoes: tuple[GuardianVeto, ...] = ()
+    institution_kind: InstitutionKind | None = None
+    """The kind of the student's institution, for the bases that differ by it (LukioL
+    58 § for a lukio, AmmL 109 § for a vocational institution); ``None`` when unknown, and
+    those bases then refuse (fail closed)."""
     contacts: frozenset[PersonRef] = frozenset()
     """The welfare staff the student has turned to outside an expert group: the
     professionals of the student's bookings (§ 15) and those the student's referrals were

@@ -24,6 +24,7 @@ from welfarekit.model import (
     GroupKind,
     Guardianship,
     GuardianVeto,
+    InstitutionKind,
     Membership,
     Period,
     PersonKind,
@@ -165,6 +166,7 @@ def _world(
         case_groups=(_CASE,), case_memberships=members, expressions=(_CONSENT, _OUTSIDE),
         withdrawals=withdrawals, assessments=assessments, vetoes=_VETOES[veto],
         contacts=frozenset({PersonRef(PersonKind.STAFF, "nurse")}),  # the booking's nurse
+        institution_kind=InstitutionKind.GENERAL_UPPER_SECONDARY,
     )  # fmt: skip
 
 
