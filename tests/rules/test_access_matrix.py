@@ -3,8 +3,7 @@ against an oracle written by hand from DOMAIN.md (§§ 4, 8, 14 a) and the rules
 words in docs/who-can-see-what.md, not derived from the code.
 
 Every kind of resource appears; a disclosure is asked on the student's consent and on each
-statutory basis. Zero unexpected allows, and zero unexpected denials, except the few
-disagreements with the law listed in :data:`DISAGREEMENTS` (each a strict xfail below).
+statutory basis. Zero unexpected allows, and zero unexpected denials.
 """
 
 from __future__ import annotations
@@ -427,19 +426,6 @@ DISCLOSURES: dict[tuple[str, LegalBasis | None], Condition] = {
 """Who may disclose the record to the named recipient on which basis (None: on consent),
 and when. Every pair not listed: never; nothing else is ever disclosed."""
 
-DISAGREEMENTS: dict[tuple[str, str, str], str] = {
-    ("host system", "initiative to the wellbeing group", "write"): (
-        "the host passes on anonymous initiatives from its own form; one a student wrote "
-        "(owner named) is not the host's to write"
-    ),
-    ("host system", "matter left with the nurse", "write"): (
-        "the host passes on anonymous matters from its own form; a matter the student left "
-        "(owner named) is not the host's to write"
-    ),
-}  # fmt: skip
-"""Where the code disagrees with the law: (actor, resource, question) -> why. Each is a
-strict xfail (:func:`test_reported_disagreement`); mend the code, then remove the entry."""
-
 
 def question(action: Action, basis: LegalBasis | None) -> str:
     if action is not D:
@@ -556,20 +542,8 @@ def test_access_matrix(actor: str) -> None:
     assert checked == len(CONSENTS) * len(VETOES) * len(AGES) * (
         len(resources_of(actor)) * len(Action) + len(LegalBasis)
     )
-    wrong = [m.message for m in found if (actor, m.resource, m.asked) not in DISAGREEMENTS]
+    wrong = [m.message for m in found]
     assert not wrong, "\n".join(wrong[:20]) + f"\n… {len(wrong)} in all"
-
-
-@pytest.mark.parametrize(
-    ("actor", "resource", "asked"),
-    [pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=why), id=" ".join(key))
-     for key, why in DISAGREEMENTS.items()],
-)  # fmt: skip
-def test_reported_disagreement(actor: str, resource: str, asked: str) -> None:
-    """The law, for each place the code disagrees with it: fails until the code is mended."""
-    checked, wrong = mismatches(actor, only=(resource, asked))
-    assert checked
-    assert not wrong, "\n".join(m.message for m in wrong[:5])
 
 
 def test_the_matrix_covers_every_kind_of_resource_and_basis() -> None:
@@ -584,9 +558,6 @@ def test_the_matrix_covers_every_kind_of_resource_and_basis() -> None:
         assert resource in resources_of(actor), (actor, resource)
     for actor, _ in DISCLOSURES:
         assert actor in ACTORS
-    for actor, resource, asked in DISAGREEMENTS:
-        assert resource in resources_of(actor)
-        assert asked in {question(a, b) for a, b in questions(resource)}
 
 
 def test_every_denial_says_why() -> None:

@@ -335,6 +335,7 @@ def _relationships(actor: Actor, resource: Resource, facts: Facts) -> _Held:
         person,
         actor.system,
         resource.student_id is None,
+        owner is None,
         owner is not None and owner == person,  # (most resources name neither)
         holder is not None and holder == person,
         resource.group_id,
@@ -361,7 +362,13 @@ def _derive_relationships(
     found: dict[Relationship, Finding] = {}
     person, student = actor.person, facts.student
     if person is None:
-        found[_.HOST_SYSTEM] = Finding(True, f"host system {actor.system}")
+        # the host passes on what came anonymously through its own form; what a named
+        # person wrote or left is theirs, never the host's to write
+        found[_.HOST_SYSTEM] = (
+            Finding(True, f"host system {actor.system}")
+            if resource.owner is None
+            else _NAMED_AUTHOR
+        )
         return found
     # never a door into one student's matters, and not for people from outside
     if resource.student_id is None and person.kind is not PersonKind.EXTERNAL:
@@ -477,6 +484,11 @@ def _student_relationships(
         found[_.WELFARE_PROFESSIONAL] = _WORKING_WITH_STUDENT if working else _NOT_WORKING_WITH
 
 
+_NAMED_AUTHOR = Finding(
+    False,
+    "a host system process writes only anonymous initiatives and matters; one with a named "
+    "author is written as that person",
+)
 _PARTICIPATION_FORBIDDEN = Finding(
     False,
     "the student has forbidden this guardian's participation in their welfare matter "
