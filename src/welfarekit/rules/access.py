@@ -152,7 +152,11 @@ PERMISSIONS: Mapping[ResourceType, Mapping[Relationship, frozenset[Action]]] = {
     },
     ResourceType.DIRECTORY: {_.HOST_SYSTEM: frozenset({R, L, W, M})},
 }
-"""For each kind of resource, what each relationship may do. Nothing else is allowed.
+"""For each kind of resource, what each relationship may do. Nothing else is allowed
+(deny by default). The grounds: the student's own data (JulkL 12 §), a guardian acting for
+a minor (OHL § 18, § 18(2)-(3)), the expert group on consent (§ 14(4), § 19), communal work
+without named students (§ 14(1)-(2)), the register's management (§ 21(1)), the referral
+duty (§ 16), bookings (§ 15) and the welfare plan (§ 13).
 
 ``DISCLOSE`` appears nowhere: a disclosure is decided on its basis (:func:`decide` with
 ``basis``, or a disclosure consent), never on a relationship alone."""

@@ -153,7 +153,11 @@ def consent_in_force(
     group_id: str | None = None,
     recipient: str | None = None,
 ) -> Finding:
-    """Whether a consent for the purpose is in force, with the reason when it is not."""
+    """Whether a consent for the purpose is in force, with the reason when it is not: the
+    newest expression of will of whoever's consent counts now (the student's, or after a
+    capacity assessment the guardian's or legal representative's, OHL § 14(4), § 19(1)),
+    within its validity and not withdrawn (withdrawal works from then on, § 21(1)); for a
+    disclosure, naming the recipient (§ 22(2))."""
     will = current_will(facts, purpose, now, group_id=group_id, recipient=recipient)
     what = purpose.value.replace("_", " ")
     if will is None:
@@ -353,7 +357,9 @@ def consent_requirement(
     group_id: str | None = None,
     recipient: str | None = None,
 ) -> ConsentRequirement | None:
-    """``None`` when a consent for the purpose is in force; otherwise what it would take."""
+    """``None`` when a consent for the purpose is in force; otherwise what it would take:
+    whose consent (OHL § 14(4), § 19(1)), and whether it must be specific and written
+    (outside participants § 19(2), disclosures § 22(2))."""
     found = consent_in_force(facts, purpose, now, group_id=group_id, recipient=recipient)
     if found:
         return None
