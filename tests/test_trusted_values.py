@@ -38,3 +38,20 @@ def test_a_missing_or_unknown_field_is_refused() -> None:
         trusted(RecordEntry, **missing)
     with pytest.raises(TypeError, match=r"unknown \['txet'\]"):
         trusted(RecordEntry, **missing, txet="typo")
+
+
+@attrs.frozen(slots=False)
+class _Plain:
+    kind: str = attrs.field(validator=attrs.validators.in_(["a"]))
+    build: int = 0
+
+
+def test_a_class_without_slots_and_fields_named_like_the_builders_locals() -> None:
+    """The builder written for each class takes the fields as keyword arguments: a field
+    named ``kind`` or ``build`` is set, not mistaken for the class or the function."""
+    made = trusted(_Plain, build=2, kind="not checked")
+    assert (made.kind, made.build, vars(made)) == ("not checked", 2, {"kind": "not checked",
+                                                                      "build": 2})  # fmt: skip
+    assert trusted(RecordEntry, **dict(reversed(VALUES.items()))) == RecordEntry(**VALUES)
+    with pytest.raises(TypeError, match=r"_Plain: missing \['build'\], unknown \[\]"):
+        trusted(_Plain, kind="a")

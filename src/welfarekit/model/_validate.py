@@ -132,7 +132,30 @@ def coerce_enum(enum_type: type[_E], value: _E | str | int) -> _E:
         return value  # type: ignore[return-value]
 
 
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
+_BUILDERS: dict[type, Callable[..., Any]] = {}
+_BUILDER_NAMES = ("_trusted_new", "_trusted_set", "_trusted_kind", "_trusted_instance")
+
+
+def _builder(kind: type[_T]) -> Callable[..., _T]:
+    """A function that takes each field of ``kind`` by name, makes an instance and sets
+    them: written out field by field, as attrs writes an ``__init__`` (without its
+    validators and converters), since a loop over the fields costs twice as much."""
+    names = [f.name for f in attrs.fields(kind)]  # type: ignore[arg-type]
+    assert not set(names) & set(_BUILDER_NAMES), "a field shadows the builder's own names"
+    lines = [
+        f"def build(*, {', '.join(names)}):" if names else "def build():",
+        "    _trusted_instance = _trusted_new(_trusted_kind)",
+        *(f"    _trusted_set(_trusted_instance, {name!r}, {name})" for name in names),
+        "    return _trusted_instance",
+    ]
+    scope: dict[str, Any] = {
+        "_trusted_new": object.__new__,
+        "_trusted_set": object.__setattr__,  # as attrs sets a frozen instance's fields
+        "_trusted_kind": kind,
+    }
+    exec("\n".join(lines), scope)  # noqa: S102 - the code is made of attrs' field names
+    build: Callable[..., _T] = scope["build"]
+    return build
 
 
 def trusted(kind: type[_T], /, **values: Any) -> _T:
@@ -141,13 +164,12 @@ def trusted(kind: type[_T], /, **values: Any) -> _T:
     one and come back unchanged: opened from an authenticated seal, or taken from another
     validated instance. Rebuilding a thousand entries of a timeline otherwise checks every
     text again. Every field must be given; ``TypeError`` names the missing or unknown."""
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = frozenset(f.name for f in attrs.fields(kind))  # type: ignore[arg-type]
-    if values.keys() != names:
+    build = _BUILDERS.get(kind)
+    if build is None:
+        build = _BUILDERS[kind] = _builder(kind)
+    try:
+        return build(**values)  # type: ignore[no-any-return]
+    except TypeError:  # a field missing or unknown: only the call's binding raises it
+        names = {f.name for f in attrs.fields(kind)}  # type: ignore[arg-type]
         missing, unknown = sorted(names - values.keys()), sorted(values.keys() - names)
-        raise TypeError(f"{kind.__name__}: missing {missing}, unknown {unknown}")
-    instance = object.__new__(kind)
-    for name, value in values.items():
-        object.__setattr__(instance, name, value)
-    return instance
+        raise TypeError(f"{kind.__name__}: missing {missing}, unknown {unknown}") from None
