@@ -7,11 +7,13 @@ aware UTC datetimes, as in :mod:`welfarekit_sqlalchemy.register_rows`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from welfarekit.model import PersonRef
+from welfarekit.model._validate import is_identifier, trusted
 from welfarekit.sealed import (
     BlindIndexEntry,
     ProviderSecret,
@@ -84,21 +86,61 @@ def _entry_row(e: SealedEntry) -> Row:
     }
 
 
+@functools.lru_cache(maxsize=4096)
+def _shared_identifier(value: str) -> bool:
+    """:func:`is_identifier`, remembered for the values a record's rows repeat (provider,
+    record, student, kind)."""
+    return is_identifier(value)
+
+
 def _entry(r: Mapping[str, Any]) -> SealedEntry:
-    return SealedEntry(
-        id=r["id"],
-        provider_id=r["provider_id"],
-        record_id=r["record_id"],
-        student_id=r["student_id"],
-        kind=r["kind"],
-        event_date=r["event_date"],
-        recorded_at=from_utc(r["recorded_at"]),
-        author=_person(r, "author"),
-        version=r["version"],
-        corrects=r["corrects"],
-        entered_in_error=bool(r["entered_in_error"]),
-        content=bytes(r["content"]),
+    entry_id, provider_id, record_id = r["id"], r["provider_id"], r["record_id"]
+    student_id, kind, event_date = r["student_id"], r["kind"], r["event_date"]
+    recorded_at = from_utc(r["recorded_at"])
+    author = _person(r, "author")  # a PersonRef, checked when it was first made
+    version, corrects = r["version"], r["corrects"]
+    entered_in_error, content = bool(r["entered_in_error"]), bytes(r["content"])
+    # SealedEntry's checks, made cheaper: a record's thousand rows repeat their provider,
+    # record, student and kind, checked once. A row failing any check goes to the
+    # constructor, which refuses it as before, naming the field.
+    if (
+        type(entry_id) is str
+        and is_identifier(entry_id)
+        and type(provider_id) is str
+        and _shared_identifier(provider_id)
+        and type(record_id) is str
+        and _shared_identifier(record_id)
+        and type(student_id) is str
+        and _shared_identifier(student_id)
+        and type(kind) is str
+        and _shared_identifier(kind)
+        and type(event_date) is dt.date
+        and type(version) is int
+        and version >= 1
+        and (corrects is None or (type(corrects) is str and is_identifier(corrects)))
+    ):  # from_utc's moment is aware; _person's a PersonRef; content bytes
+        build: Callable[..., SealedEntry] = trusted
+    else:
+        build = _checked
+    return build(
+        SealedEntry,
+        id=entry_id,
+        provider_id=provider_id,
+        record_id=record_id,
+        student_id=student_id,
+        kind=kind,
+        event_date=event_date,
+        recorded_at=recorded_at,
+        author=author,
+        version=version,
+        corrects=corrects,
+        entered_in_error=entered_in_error,
+        content=content,
     )
+
+
+def _checked(kind: type[SealedEntry], /, **values: Any) -> SealedEntry:
+    return kind(**values)
 
 
 def _disclosure_row(d: SealedDisclosure) -> Row:
