@@ -81,6 +81,21 @@ def _contexts(provider_id: str, student_id: str, record_type: str) -> SealContex
                         field="content", student_id=student_id)  # fmt: skip
 
 
+def _opened_participants(value: list[dict[str, str]]) -> tuple[Participant, ...]:
+    return tuple(Participant(**p) for p in value) if value else ()
+
+
+def _opened_measures(value: list[dict[str, Any]]) -> tuple[Measure, ...]:
+    if not value:
+        return ()
+    return tuple(
+        Measure(measure=m["measure"], responsible=m["responsible"],
+                follow_up_by=m["follow_up_by"],
+                due=dt.date.fromisoformat(m["due"]) if m["due"] else None)
+        for m in value
+    )  # fmt: skip
+
+
 def _participants(value: Iterable[Participant]) -> list[dict[str, str]]:
     return [{"name": p.name, "position": p.position} for p in value]
 
@@ -368,11 +383,8 @@ class RecordsMixin:
                 event_date=stored.event_date,
                 recorded_at=stored.recorded_at, author=stored.author,
                 author_title=content["author_title"], text=content["text"],
-                participants=tuple(Participant(**p) for p in content["participants"]),
-                measures=tuple(Measure(measure=m["measure"], responsible=m["responsible"],
-                                       follow_up_by=m["follow_up_by"],
-                                       due=dt.date.fromisoformat(m["due"]) if m["due"] else None)
-                               for m in content["measures"]),
+                participants=_opened_participants(content["participants"]),
+                measures=_opened_measures(content["measures"]),
                 version=stored.version, corrects=stored.corrects,
                 correction_reason=content["correction_reason"],
                 entered_in_error=stored.entered_in_error, withheld_from_guardian=withheld,

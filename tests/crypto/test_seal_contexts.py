@@ -50,6 +50,20 @@ def test_the_version_defaults_to_one() -> None:
     assert contexts("entry-1") == made("entry-1", 1)
 
 
+def test_many_versions_from_one_maker_frame_their_own_number() -> None:
+    """Each version's framing is kept for the next row of that version (up to a bound):
+    a hundred versions, twice over, and an int subclass, frame as the constructor does."""
+    contexts = SealContexts(**SHARED)
+
+    class Number(int):
+        pass
+
+    for version in [*range(100), *range(100), Number(7), Number(7), 7]:
+        fast, slow = contexts(f"entry-{version}", version), made(f"entry-{version}", version)
+        assert (fast, fast.associated_data()) == (slow, slow.associated_data())
+        assert type(fast.version) is type(version)
+
+
 def outcome(make: Any, record_id: str, version: int) -> tuple[str, ...]:
     try:
         context = make(record_id, version)

@@ -133,12 +133,13 @@ class SealContexts:
     ``SealContext(..., record_id=record_id, version=version)``.
     """
 
-    __slots__ = ("_after", "_before", "_head", "_tail")
+    __slots__ = ("_after", "_before", "_head", "_suffixes", "_tail")
 
     _before: dict[str, str]
     _after: dict[str, str]
     _head: bytes
     _tail: bytes
+    _suffixes: dict[int, bytes]  # version -> the framed field, student and version
 
     def __init__(
         self, *, provider_id: str, register: str, record_type: str, field: str, student_id: str
@@ -147,6 +148,7 @@ class SealContexts:
                         "record_type": record_type}  # fmt: skip
         self._after = {"field": field, "student_id": student_id}
         self._head = b""  # checked and framed on the first context
+        self._suffixes = {}
 
     def __call__(self, record_id: str, version: int = 1) -> SealContext:
         head = self._head
@@ -158,24 +160,31 @@ class SealContexts:
             return first
         if not isinstance(record_id, str) or not record_id:
             raise InvalidValue("SealContext.record_id", "must be a non-empty string")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-            raise InvalidValue("SealContext.version", "must be a whole number, 0 or more")
+        suffix = self._suffixes.get(version) if type(version) is int else None
+        if suffix is None:
+            if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+                raise InvalidValue("SealContext.version", "must be a whole number, 0 or more")
+            suffix = self._tail + frame(str(version))
+            if type(version) is int and len(self._suffixes) < 64:
+                self._suffixes[version] = suffix
         try:
             own = record_id.encode("utf-8")
         except UnicodeEncodeError:
             raise InvalidValue("SealContext.record_id", "must be valid Unicode text") from None
         # As __attrs_post_init__: frame(record_id) and frame(str(version)) between the
         # shared parts, the whole framed once more.
-        number = str(version).encode("utf-8")
-        associated = b"".join((head, len(own).to_bytes(4, "big"), own, self._tail,
-                               len(number).to_bytes(4, "big"), number))  # fmt: skip
+        size = len(own)
+        framed = b"".join((
+            (len(head) + 4 + size + len(suffix)).to_bytes(4, "big"),
+            head, size.to_bytes(4, "big"), own, suffix,
+        ))  # fmt: skip
         context: SealContext = object.__new__(SealContext)
         values = context.__dict__  # as attrs' __init__ fills it, in the fields' order
         values.update(self._before)
         values["record_id"] = record_id
         values.update(self._after)
         values["version"] = version
-        values["_framed"] = len(associated).to_bytes(4, "big") + associated
+        values["_framed"] = framed
         return context
 
 
