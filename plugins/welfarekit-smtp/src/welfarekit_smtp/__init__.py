@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from welfarekit.errors import ConfigurationError
+from welfarekit.errors import ConfigurationError, NotFound
 from welfarekit.hookspecs import hookimpl
 from welfarekit.model import PersonKind
 
@@ -55,7 +55,7 @@ _ENV = "WELFAREKIT_SMTP_"
 _SECURITY = ("starttls", "tls", "none")
 
 
-class NoAddress(LookupError):
+class NoAddress(NotFound):
     """The recipient has no e-mail address: retried, then kept visible as failed."""
 
 
