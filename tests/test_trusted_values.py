@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from welfarekit.model import PersonKind, PersonRef
-from welfarekit.model._validate import trusted
+from welfarekit.model._validate import trusted, trusted_builder
 from welfarekit.model.record import EntryKind, RecordEntry
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -55,3 +55,11 @@ def test_a_class_without_slots_and_fields_named_like_the_builders_locals() -> No
     assert trusted(RecordEntry, **dict(reversed(VALUES.items()))) == RecordEntry(**VALUES)
     with pytest.raises(TypeError, match=r"_Plain: missing \['build'\], unknown \[\]"):
         trusted(_Plain, kind="a")
+
+
+def test_the_builder_for_a_loop_makes_the_same_and_names_a_missing_field() -> None:
+    build = trusted_builder(RecordEntry)
+    assert build is trusted_builder(RecordEntry)
+    assert build(**VALUES) == RecordEntry(**VALUES)
+    with pytest.raises(TypeError, match=r"trusted_RecordEntry\(\) missing .*'text'"):
+        build(**{k: v for k, v in VALUES.items() if k != "text"})

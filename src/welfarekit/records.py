@@ -19,7 +19,7 @@ from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.crypto.seal import SealContexts
 from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
 from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
-from welfarekit.model._validate import trusted
+from welfarekit.model._validate import trusted, trusted_builder
 from welfarekit.model.record import (
     WITHHELD,
     EntryKind,
@@ -362,6 +362,7 @@ class RecordsMixin:
         in_error = {e.corrects for e in sealed if e.corrects and e.entered_in_error}
         entries = []
         contexts: dict[str, SealContexts] = {}  # per student: the record's one, in practice
+        build_entry = trusted_builder(RecordEntry)
         for stored in sorted(sealed, key=lambda e: (e.recorded_at, e.version)):
             of_student = contexts.get(stored.student_id)
             if of_student is None:
@@ -376,8 +377,7 @@ class RecordsMixin:
                            "text": f"{WITHHELD} (JulkL 11 §(2)(1)): {withheld}"}  # fmt: skip
             # The stored row was validated as it was read, and the sealed content when it was
             # written: it opened, so it is as it was then. Not checked a second time.
-            entry = trusted(
-                RecordEntry,
+            entry = build_entry(
                 id=stored.id, provider_id=provider_id, record_id=record_id,
                 student_id=stored.student_id, kind=to_entry_kind(stored.kind),
                 event_date=stored.event_date,

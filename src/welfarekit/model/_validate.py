@@ -141,9 +141,12 @@ def _builder(kind: type[_T]) -> Callable[..., _T]:
     them: written out field by field, as attrs writes an ``__init__`` (without its
     validators and converters), since a loop over the fields costs twice as much."""
     names = [f.name for f in attrs.fields(kind)]  # type: ignore[arg-type]
-    assert not set(names) & set(_BUILDER_NAMES), "a field shadows the builder's own names"
+    function = f"trusted_{kind.__name__}"  # how a TypeError names it
+    if not function.isidentifier():
+        function = "trusted_build"
+    assert not {*names} & {*_BUILDER_NAMES, function}, "a field shadows the builder's names"
     lines = [
-        f"def build(*, {', '.join(names)}):" if names else "def build():",
+        f"def {function}(*, {', '.join(names)}):" if names else f"def {function}():",
         "    _trusted_instance = _trusted_new(_trusted_kind)",
         *(f"    _trusted_set(_trusted_instance, {name!r}, {name})" for name in names),
         "    return _trusted_instance",
@@ -154,7 +157,17 @@ def _builder(kind: type[_T]) -> Callable[..., _T]:
         "_trusted_kind": kind,
     }
     exec("\n".join(lines), scope)  # noqa: S102 - the code is made of attrs' field names
-    build: Callable[..., _T] = scope["build"]
+    build: Callable[..., _T] = scope[function]
+    return build
+
+
+def trusted_builder(kind: type[_T]) -> Callable[..., _T]:
+    """:func:`trusted` for ``kind`` as a function of its fields alone, for a loop that
+    makes many (each field a keyword argument; Python's ``TypeError`` names a missing or
+    unknown one)."""
+    build = _BUILDERS.get(kind)
+    if build is None:
+        build = _BUILDERS[kind] = _builder(kind)
     return build
 
 
@@ -164,11 +177,8 @@ def trusted(kind: type[_T], /, **values: Any) -> _T:
     one and come back unchanged: opened from an authenticated seal, or taken from another
     validated instance. Rebuilding a thousand entries of a timeline otherwise checks every
     text again. Every field must be given; ``TypeError`` names the missing or unknown."""
-    build = _BUILDERS.get(kind)
-    if build is None:
-        build = _BUILDERS[kind] = _builder(kind)
     try:
-        return build(**values)  # type: ignore[no-any-return]
+        return trusted_builder(kind)(**values)
     except TypeError:  # a field missing or unknown: only the call's binding raises it
         names = {f.name for f in attrs.fields(kind)}  # type: ignore[arg-type]
         missing, unknown = sorted(names - values.keys()), sorted(values.keys() - names)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from welfarekit.model import PersonRef
-from welfarekit.model._validate import is_identifier, trusted
+from welfarekit.model._validate import is_identifier, trusted_builder
 from welfarekit.sealed import (
     BlindIndexEntry,
     ProviderSecret,
@@ -93,6 +93,9 @@ def _shared_identifier(value: str) -> bool:
     return is_identifier(value)
 
 
+_trusted_entry = trusted_builder(SealedEntry)
+
+
 def _entry(r: Mapping[str, Any]) -> SealedEntry:
     entry_id, provider_id, record_id = r["id"], r["provider_id"], r["record_id"]
     student_id, kind, event_date = r["student_id"], r["kind"], r["event_date"]
@@ -119,11 +122,10 @@ def _entry(r: Mapping[str, Any]) -> SealedEntry:
         and version >= 1
         and (corrects is None or (type(corrects) is str and is_identifier(corrects)))
     ):  # from_utc's moment is aware; _person's a PersonRef; content bytes
-        build: Callable[..., SealedEntry] = trusted
+        build: Callable[..., SealedEntry] = _trusted_entry
     else:
-        build = _checked
+        build = SealedEntry
     return build(
-        SealedEntry,
         id=entry_id,
         provider_id=provider_id,
         record_id=record_id,
@@ -137,10 +139,6 @@ def _entry(r: Mapping[str, Any]) -> SealedEntry:
         entered_in_error=entered_in_error,
         content=content,
     )
-
-
-def _checked(kind: type[SealedEntry], /, **values: Any) -> SealedEntry:
-    return kind(**values)
 
 
 def _disclosure_row(d: SealedDisclosure) -> Row:
