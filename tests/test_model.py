@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
@@ -11,6 +12,7 @@ from welfarekit import (
     GroupKind,
     GroupPosition,
     Guardian,
+    Guardianship,
     Institution,
     InvalidValue,
     Membership,
@@ -321,3 +323,30 @@ def test_person_ref_validates_and_prints() -> None:
     assert str(PersonRef("guardian", "sanna")) == "guardian:sanna"
     with pytest.raises(InvalidValue, match="PersonRef.kind"):
         PersonRef("pet", "x")
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "expected"),
+    [
+        (lambda: Membership(id="m", provider_id="p1", group_id="g", member="staff:x",
+                            role="nurse", validity=YEAR),
+         "Membership.member", "must be a PersonRef, not str"),
+        (lambda: Membership(id="m", provider_id="p1", group_id="g",
+                            member=PersonRef("staff", "x"), role="nurse", validity=None),
+         "Membership.validity", "must be a Period, not NoneType"),
+        (lambda: Guardianship(provider_id="p1", guardian_id="g", student_id="s",
+                              validity="2026-08-01"),
+         "Guardianship.validity", "must be a Period, not str"),
+        (lambda: EducationProvider(id="p1", name="P", group_names={"steering": "x"}),
+         "EducationProvider.group_names", "must be a GroupDisplayNames, not dict"),
+    ],
+)  # fmt: skip
+def test_a_value_of_the_wrong_type_is_refused_naming_the_field(
+    make: Callable[[], object], field: str, expected: str
+) -> None:
+    # an InvalidValue (a WelfareKitError and a ValueError) a form can show beside the field,
+    # not attrs' TypeError with a tuple of its internals
+    with pytest.raises(InvalidValue) as error:
+        make()
+    assert error.value.field == field
+    assert str(error.value) == f"{field}: {expected}"

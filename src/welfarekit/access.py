@@ -13,6 +13,7 @@ from welfarekit.model._validate import (
     coerce_enum,
     fail,
     identifier,
+    instance_of,
     member_of,
     optional_identifier,
     optional_text,
@@ -81,7 +82,7 @@ class Actor:
 
     provider_id: str = attrs.field(validator=identifier)
     person: PersonRef | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(PersonRef))
+        default=None, validator=attrs.validators.optional(instance_of(PersonRef))
     )
     system: str | None = attrs.field(default=None, validator=optional_text(80))
     """Name of a host system process (provisioning, a roster import) acting on its own."""
@@ -104,7 +105,7 @@ class Actor:
         return str(self.person) if self.person is not None else f"system:{self.system}"
 
 
-_optional_ref = attrs.validators.optional(attrs.validators.instance_of(PersonRef))
+_optional_ref = attrs.validators.optional(instance_of(PersonRef))
 
 
 @attrs.frozen(kw_only=True)

@@ -63,7 +63,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from welfarekit.audit import AuditEvent, AuditOutcome
 from welfarekit.errors import IntegrityError
-from welfarekit.model._validate import aware_datetime, fail, identifier
+from welfarekit.model._validate import aware_datetime, fail, identifier, instance_of
 
 __all__ = [
     "CHAIN_FORMAT",
@@ -113,7 +113,7 @@ class ChainedEvent:
 
     sequence: int = attrs.field(validator=_sequence)
     """1-based position in the provider's chain."""
-    event: AuditEvent = attrs.field(validator=attrs.validators.instance_of(AuditEvent))
+    event: AuditEvent = attrs.field(validator=instance_of(AuditEvent))
     previous_hash: str = attrs.field(validator=_hash)
     """The previous entry's ``entry_hash``, or :data:`GENESIS_HASH` for the first."""
     entry_hash: str = attrs.field(validator=_hash)

@@ -49,6 +49,7 @@ from welfarekit.model import (
     Student,
     WelfareGroup,
 )
+from welfarekit.model._validate import instance_of
 from welfarekit.plan import CRISIS_SECTION, crisis_steps
 from welfarekit.policy import WelfarePolicy, check_override, effective_policy
 from welfarekit.vault import Vault
@@ -621,8 +622,8 @@ class CommunalMixin:
 
 @attrs.frozen
 class _InitiativeText:
-    subject: str = attrs.field(validator=attrs.validators.instance_of(str))
-    text: str = attrs.field(validator=attrs.validators.instance_of(str))
+    subject: str = attrs.field(validator=instance_of(str))
+    text: str = attrs.field(validator=instance_of(str))
 
     @subject.validator
     def _check_subject(self, attribute: attrs.Attribute[str], value: str) -> None:

@@ -13,7 +13,13 @@ import datetime as dt
 
 import attrs
 
-from welfarekit.model._validate import aware_datetime, identifier, optional_identifier, text
+from welfarekit.model._validate import (
+    aware_datetime,
+    identifier,
+    instance_of,
+    optional_identifier,
+    text,
+)
 from welfarekit.model.people import PersonRef
 
 __all__ = [
@@ -29,8 +35,8 @@ __all__ = [
     "SubjectAccessRequest",
 ]
 
-_bytes = attrs.validators.instance_of(bytes)
-_ref = attrs.validators.instance_of(PersonRef)
+_bytes = instance_of(bytes)
+_ref = instance_of(PersonRef)
 _optional_ref = attrs.validators.optional(_ref)
 
 
@@ -54,9 +60,9 @@ class SubjectAccessRequest:
     provider_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
     requested_by: PersonRef = attrs.field(validator=_ref)
-    received_on: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
+    received_on: dt.date = attrs.field(validator=instance_of(dt.date))
     large: bool = False
-    due_on: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
+    due_on: dt.date = attrs.field(validator=instance_of(dt.date))
     answered_at: dt.datetime | None = attrs.field(
         default=None, validator=attrs.validators.optional(aware_datetime)
     )
@@ -116,7 +122,7 @@ class SealedEntry:
     record_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
     kind: str = attrs.field(validator=identifier)
-    event_date: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
+    event_date: dt.date = attrs.field(validator=instance_of(dt.date))
     recorded_at: dt.datetime = attrs.field(validator=aware_datetime)
     author: PersonRef = attrs.field(validator=_ref)
     version: int = attrs.field(validator=attrs.validators.ge(1))

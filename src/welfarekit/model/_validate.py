@@ -106,6 +106,19 @@ def aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise fail(instance, attribute, "must be a timezone-aware datetime")
 
 
+def instance_of(*kinds: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """The value is an instance of one of ``kinds``: refused with
+    :class:`~welfarekit.errors.InvalidValue` naming the field (attrs' own validator raises a
+    ``TypeError`` whose message is a tuple of the attribute's internals)."""
+    names = " or ".join(kind.__name__ for kind in kinds)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kinds):
+            raise fail(instance, attribute, f"must be a {names}, not {type(value).__name__}")
+
+    return check
+
+
 def member_of(enum_type: type[_E]) -> Callable[[object, attrs.Attribute[Any], object], None]:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, enum_type):

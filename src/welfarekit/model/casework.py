@@ -18,6 +18,7 @@ from welfarekit.model._validate import (
     coerce_enum,
     fail,
     identifier,
+    instance_of,
     member_of,
     optional_identifier,
     optional_text,
@@ -39,10 +40,10 @@ __all__ = [
     "TransferStatus",
 ]
 
-_ref = attrs.validators.instance_of(PersonRef)
+_ref = instance_of(PersonRef)
 _optional_ref = attrs.validators.optional(_ref)
 _optional_moment = attrs.validators.optional(aware_datetime)
-_date = attrs.validators.instance_of(dt.date)
+_date = instance_of(dt.date)
 
 
 class ExpertGroupStatus(enum.StrEnum):

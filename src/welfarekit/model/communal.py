@@ -18,6 +18,7 @@ from welfarekit.model._validate import (
     aware_datetime,
     coerce_enum,
     identifier,
+    instance_of,
     member_of,
     optional_calendar_date,
     optional_identifier,
@@ -41,11 +42,11 @@ __all__ = [
     "PolicyDocument",
 ]
 
-_ref = attrs.validators.instance_of(PersonRef)
+_ref = instance_of(PersonRef)
 _optional_ref = attrs.validators.optional(_ref)
 _optional_moment = attrs.validators.optional(aware_datetime)
-_bytes = attrs.validators.instance_of(bytes)
-_date = attrs.validators.instance_of(dt.date)
+_bytes = instance_of(bytes)
+_date = instance_of(dt.date)
 
 
 @attrs.frozen(kw_only=True)

@@ -10,6 +10,7 @@ from welfarekit.model._validate import (
     coerce_enum,
     fail,
     identifier,
+    instance_of,
     member_of,
     optional_identifier,
     optional_text,
@@ -103,14 +104,14 @@ class Membership:
     id: str = attrs.field(validator=identifier)
     provider_id: str = attrs.field(validator=identifier)
     group_id: str = attrs.field(validator=identifier)
-    member: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
+    member: PersonRef = attrs.field(validator=instance_of(PersonRef))
     role: Role = attrs.field(converter=to_role, validator=member_of(Role))
     position: GroupPosition = attrs.field(
         default=GroupPosition.MEMBER,
         converter=to_group_position,
         validator=member_of(GroupPosition),
     )
-    validity: Period = attrs.field(validator=attrs.validators.instance_of(Period))
+    validity: Period = attrs.field(validator=instance_of(Period))
 
     @role.validator
     def _role_fits_member(self, attribute: attrs.Attribute[Role], value: Role) -> None:

@@ -9,6 +9,7 @@ import attrs
 from welfarekit.model._validate import (
     coerce_enum,
     identifier,
+    instance_of,
     member_of,
     optional_identifier,
     optional_text,
@@ -78,7 +79,7 @@ class EducationProvider:
     business_id: str | None = attrs.field(default=None, validator=_optional_business_id)
     """*Y-tunnus*, validated with its check digit when given."""
     group_names: GroupDisplayNames = attrs.field(
-        factory=GroupDisplayNames, validator=attrs.validators.instance_of(GroupDisplayNames)
+        factory=GroupDisplayNames, validator=instance_of(GroupDisplayNames)
     )
     register_responsible_role: Role = attrs.field(
         default=Role.PRINCIPAL, converter=to_role, validator=member_of(Role)

@@ -15,6 +15,7 @@ from welfarekit.model._validate import (
     coerce_enum,
     fail,
     identifier,
+    instance_of,
     member_of,
     optional_identifier,
     optional_text,
@@ -265,7 +266,7 @@ class Guardianship:
         converter=to_guardianship_kind,
         validator=member_of(GuardianshipKind),
     )
-    validity: Period = attrs.field(validator=attrs.validators.instance_of(Period))
+    validity: Period = attrs.field(validator=instance_of(Period))
 
 
 def to_roles(value: Iterable[Role | str]) -> frozenset[Role]:

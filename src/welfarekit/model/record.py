@@ -25,6 +25,7 @@ from welfarekit.model._validate import (
     coerce_enum,
     fail,
     identifier,
+    instance_of,
     member_of,
     optional_calendar_date,
     optional_identifier,
@@ -118,7 +119,7 @@ class WelfareRecord:
     initiator: str = attrs.field(validator=text(200))
     """Who brought the matter up (*vireillepanija*), e.g. "the student", "group advisor"."""
     opened_at: dt.datetime = attrs.field(validator=aware_datetime)
-    opened_by: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
+    opened_by: PersonRef = attrs.field(validator=instance_of(PersonRef))
 
 
 @attrs.frozen(kw_only=True)
@@ -135,7 +136,7 @@ class RecordEntry:
     """When it happened (the meeting's day)."""
     recorded_at: dt.datetime = attrs.field(validator=aware_datetime)
     """When it was written."""
-    author: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
+    author: PersonRef = attrs.field(validator=instance_of(PersonRef))
     author_title: str = attrs.field(validator=text(120))
     text: str = attrs.field(validator=text(20000, multiline=True))
     participants: tuple[Participant, ...] = attrs.field(default=(), converter=_participants)

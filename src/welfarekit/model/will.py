@@ -20,6 +20,7 @@ from welfarekit.model._validate import (
     coerce_enum,
     fail,
     identifier,
+    instance_of,
     member_of,
     optional_identifier,
     optional_text,
@@ -113,7 +114,7 @@ def _staff_ref(instance: object, attribute: attrs.Attribute[PersonRef], value: o
 class Evidence:
     """Who recorded an expression of will, when and how."""
 
-    recorded_by: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
+    recorded_by: PersonRef = attrs.field(validator=instance_of(PersonRef))
     recorded_at: dt.datetime = attrs.field(validator=aware_datetime)
     method: EvidenceMethod = attrs.field(
         converter=to_evidence_method, validator=member_of(EvidenceMethod)
@@ -136,7 +137,7 @@ class ExpressionOfWill:
     id: str = attrs.field(validator=identifier)
     provider_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
-    grantor: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
+    grantor: PersonRef = attrs.field(validator=instance_of(PersonRef))
     """The student, or a guardian / legal representative."""
     kind: WillKind = attrs.field(converter=to_will_kind, validator=member_of(WillKind))
     purpose: ConsentPurpose = attrs.field(converter=to_purpose, validator=member_of(ConsentPurpose))
@@ -148,11 +149,9 @@ class ExpressionOfWill:
     """Roles the consent covers ("the school psychologist"), for the group purposes."""
     recipient: str | None = attrs.field(default=None, validator=optional_text(200))
     """The named recipient of a disclosure, or the new provider of a transfer."""
-    validity: Period = attrs.field(validator=attrs.validators.instance_of(Period))
-    written_and_specific: bool = attrs.field(
-        default=False, validator=attrs.validators.instance_of(bool)
-    )
-    evidence: Evidence = attrs.field(validator=attrs.validators.instance_of(Evidence))
+    validity: Period = attrs.field(validator=instance_of(Period))
+    written_and_specific: bool = attrs.field(default=False, validator=instance_of(bool))
+    evidence: Evidence = attrs.field(validator=instance_of(Evidence))
 
     @grantor.validator
     def _grantor_kind(self, attribute: attrs.Attribute[PersonRef], value: PersonRef) -> None:
@@ -210,8 +209,8 @@ class Withdrawal:
     student_id: str = attrs.field(validator=identifier)
     withdraws: str = attrs.field(validator=identifier)
     """The id of the :class:`ExpressionOfWill` or :class:`GuardianVeto` withdrawn."""
-    by: PersonRef = attrs.field(validator=attrs.validators.instance_of(PersonRef))
-    evidence: Evidence = attrs.field(validator=attrs.validators.instance_of(Evidence))
+    by: PersonRef = attrs.field(validator=instance_of(PersonRef))
+    evidence: Evidence = attrs.field(validator=instance_of(Evidence))
 
 
 @attrs.frozen(kw_only=True)
@@ -223,7 +222,7 @@ class CapacityAssessment:
     id: str = attrs.field(validator=identifier)
     provider_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
-    can_assess: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    can_assess: bool = attrs.field(validator=instance_of(bool))
     assessed_by: PersonRef = attrs.field(validator=_staff_ref)
     assessed_at: dt.datetime = attrs.field(validator=aware_datetime)
 
@@ -242,12 +241,12 @@ class GuardianVeto:
     student_id: str = attrs.field(validator=identifier)
     guardian_ids: frozenset[str] = attrs.field(default=frozenset(), converter=to_identifiers)
     """The guardians it concerns; empty means every guardian."""
-    participation: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    participation: bool = attrs.field(validator=instance_of(bool))
     """Forbids the guardian's participation in the welfare matter."""
-    access: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    access: bool = attrs.field(validator=instance_of(bool))
     """Forbids giving the student's confidential welfare data to the guardian."""
     assessed_by: PersonRef = attrs.field(validator=_staff_ref)
-    evidence: Evidence = attrs.field(validator=attrs.validators.instance_of(Evidence))
+    evidence: Evidence = attrs.field(validator=instance_of(Evidence))
 
     @access.validator
     def _forbids_something(self, attribute: attrs.Attribute[bool], value: bool) -> None:
