@@ -155,8 +155,8 @@ class SealContexts:
         if not head:  # the first: the constructor checks and frames the shared parts
             first = SealContext(**self._before, record_id=record_id, **self._after,
                                 version=version)  # fmt: skip
-            self._head = _framed_shared(_CONTEXT_DOMAIN, *self._before.values())
             self._tail = _framed_shared(*self._after.values())
+            self._head = _framed_shared(_CONTEXT_DOMAIN, *self._before.values())  # the last
             return first
         if not isinstance(record_id, str) or not record_id:
             raise InvalidValue("SealContext.record_id", "must be a non-empty string")
