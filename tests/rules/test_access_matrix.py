@@ -251,6 +251,21 @@ def person_of_provider(actor: str, **more: frozenset[Action]) -> dict[tuple[str,
     return {(actor, name): (actions, always) for name, actions in rows.items()}
 
 
+# § 14(2): the leader of the institution's welfare group manages the group, its documents,
+# the initiatives addressed to it and its crisis work (both the principal and the leader
+# who is not the principal lead it in the builders' world)
+LEADS_THE_WELLBEING_GROUP: dict[str, frozenset[Action]] = {
+    "wellbeing_group": frozenset({R, L, W, M}),
+    "wellbeing_group_members": frozenset({R, L, W, M}),
+    "initiative_to_the_wellbeing_group": frozenset({R, L, W, M}),
+    "anonymous_initiative": frozenset({R, L, W, M}),
+    "initiative_the_actor_wrote": frozenset({R, L, W, M}),
+    "communal_minutes": frozenset({R, L, W, M}),
+    "crisis": frozenset({R, L, W, M}),
+    "matter_left_with_the_actor": frozenset({R, L, W, M}),
+}
+
+
 ORACLE: dict[tuple[str, str], Row] = {
     # JulkL 12 §, GDPR art. 15: the student's own data; the student records their own will,
     # books and cancels their bookings, and reads what they left with the nurse
@@ -335,16 +350,9 @@ ORACLE: dict[tuple[str, str], Row] = {
     ("principal", "whole audit log"): (frozenset({R, L, X, M}), always),
     **person_of_provider(
         "principal",
-        wellbeing_group=frozenset({R, L, W, M}),
-        wellbeing_group_members=frozenset({R, L, W, M}),
-        initiative_to_the_wellbeing_group=frozenset({R, L, W, M}),
-        anonymous_initiative=frozenset({R, L, W, M}),
-        initiative_the_actor_wrote=frozenset({R, L, W, M}),
-        communal_minutes=frozenset({R, L, W, M}),
-        crisis=frozenset({R, L, W, M}),
+        **LEADS_THE_WELLBEING_GROUP,
         plan=frozenset({R, L, W, M}),
         steering_minutes=frozenset({R, L, W}),
-        matter_left_with_the_actor=frozenset({R, L, W, M}),
     ),
     **person_of_provider(
         "wellbeing group member",
@@ -355,17 +363,7 @@ ORACLE: dict[tuple[str, str], Row] = {
         crisis=frozenset({R, L, W, M}),
         matter_left_with_the_actor=frozenset({R, L, W, M}),
     ),
-    **person_of_provider(
-        "wellbeing group leader",
-        wellbeing_group=frozenset({R, L, W, M}),
-        wellbeing_group_members=frozenset({R, L, W, M}),
-        initiative_to_the_wellbeing_group=frozenset({R, L, W, M}),
-        anonymous_initiative=frozenset({R, L, W, M}),
-        initiative_the_actor_wrote=frozenset({R, L, W, M}),
-        communal_minutes=frozenset({R, L, W, M}),
-        crisis=frozenset({R, L, W, M}),
-        matter_left_with_the_actor=frozenset({R, L, W, M}),
-    ),
+    **person_of_provider("wellbeing group leader", **LEADS_THE_WELLBEING_GROUP),
     # § 14(1): the steering group plans and steers the provider's welfare: it manages the
     # welfare plan; it is a communal welfare group (crisis), not the institution's group
     **person_of_provider(
