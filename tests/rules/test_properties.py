@@ -10,6 +10,7 @@ disclosure also on every statutory basis.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import attrs
 from builders import (
@@ -38,7 +39,7 @@ from test_access_matrix import ACTORS, RECIPIENT, RESOURCES, question, questions
 
 from welfarekit import Action, Membership, Period, PersonRef, Role
 from welfarekit.model import WillKind
-from welfarekit.rules import Facts, StudentFacts, apply_vetoes, decide
+from welfarekit.rules import Decision, Facts, LegalBasis, StudentFacts, apply_vetoes, decide
 
 POOL = [
     *formation_consent(STUDENT),
@@ -107,10 +108,10 @@ def end(membership: Membership) -> Membership:
     return attrs.evolve(membership, validity=Period(start=membership.validity.start, end=TODAY))
 
 
-def allowed_set(
+def decisions(
     world: StudentFacts, names: list[str], ended: Membership | None = None
-) -> set[tuple[str, str, str]]:
-    allowed = set()
+) -> Iterator[tuple[str, str, Action, LegalBasis | None, Decision]]:
+    """Every actor's decision on every question about each named resource it can see."""
     for actor, person in ACTORS.items():
         facts = facts_of(person, world, ended)
         resources = resources_of(actor)
@@ -119,9 +120,17 @@ def allowed_set(
                 continue
             for action, basis in questions(name):
                 decision = decide(make_actor(person), action, resources[name], facts, basis=basis)
-                if decision.allowed:
-                    allowed.add((actor, name, question(action, basis)))
-    return allowed
+                yield actor, name, action, basis, decision
+
+
+def allowed_set(
+    world: StudentFacts, names: list[str], ended: Membership | None = None
+) -> set[tuple[str, str, str]]:
+    return {
+        (actor, name, question(action, basis))
+        for actor, name, action, basis, decision in decisions(world, names, ended)
+        if decision.allowed
+    }
 
 
 @settings(DETERMINISTIC, max_examples=60)
@@ -180,24 +189,17 @@ def test_ending_a_membership_of_a_communal_group_never_widens(
 def test_a_plugin_refusal_never_widens_and_allow_never_grants(
     world: StudentFacts, names: list[str], reason: str
 ) -> None:
-    for actor, person in ACTORS.items():
-        facts = every_facts(person, world)
-        resources = resources_of(actor)
-        for name in names:
-            if name not in resources:
-                continue
-            for action, basis in questions(name):
-                core = decide(make_actor(person), action, resources[name], facts, basis=basis)
-                refused = apply_vetoes(core, [("policy", reason)])
-                passed = apply_vetoes(core, [("policy", None), ("other", None)])
-                assert passed.allowed == core.allowed
-                if core.allowed and basis is not None and basis.mandatory:
-                    # a duty notwithstanding secrecy: no plugin blocks it
-                    assert refused.allowed, (actor, name, action, basis)
-                    continue
-                assert not refused.allowed, (actor, name, action, basis)
-                if core.allowed:
-                    assert refused.vetoed_by == "policy"
+    for actor, name, action, basis, core in decisions(world, names):
+        refused = apply_vetoes(core, [("policy", reason)])
+        passed = apply_vetoes(core, [("policy", None), ("other", None)])
+        assert passed.allowed == core.allowed
+        if core.allowed and basis is not None and basis.mandatory:
+            # a duty notwithstanding secrecy: no plugin blocks it
+            assert refused.allowed, (actor, name, action, basis)
+            continue
+        assert not refused.allowed, (actor, name, action, basis)
+        if core.allowed:
+            assert refused.vetoed_by == "policy"
 
 
 def test_time_moving_past_a_consents_end_never_widens() -> None:
