@@ -112,6 +112,24 @@ def test_a_truncated_value_breaks_the_seal(
         open_sealed(keyset, sealed[:length], context)
 
 
+@pytest.mark.parametrize("length", [9, 21, 36])
+def test_a_truncated_value_under_a_key_in_use_is_too_short(
+    keyset: Keyset, context: SealContext, length: int
+) -> None:
+    sealed = seal(keyset, NOTE, context)
+    open_sealed(keyset, sealed, context)  # the key's cipher is cached: the fast path
+
+    with pytest.raises(SealBroken, match="too short"):
+        open_sealed(keyset, sealed[:length], context)
+
+
+def test_a_str_subclass_seals_as_its_text(keyset: Keyset, context: SealContext) -> None:
+    class Note(str):
+        pass
+
+    assert open_sealed(keyset, seal(keyset, Note(NOTE), context), context) == Plaintext(NOTE)
+
+
 def test_an_unknown_format_version_breaks_the_seal(keyset: Keyset, context: SealContext) -> None:
     sealed = bytes([2]) + seal(keyset, NOTE, context)[1:]
 

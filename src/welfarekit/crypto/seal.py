@@ -260,9 +260,9 @@ _new = object.__new__  # an opened Plaintext is made without __init__: its bytes
 
 def seal(keyset: Keyset, plaintext: str | Plaintext, context: SealContext) -> bytes:
     """Encrypt ``plaintext`` under the keyset's primary key, bound to ``context``."""
-    if isinstance(plaintext, str):
+    if type(plaintext) is str or isinstance(plaintext, str):
         try:
-            data = plaintext.encode("utf-8")
+            data = plaintext.encode()
         except UnicodeEncodeError:
             raise InvalidValue("seal.plaintext", "must be valid Unicode text") from None
     elif isinstance(plaintext, Plaintext):
@@ -271,8 +271,7 @@ def seal(keyset: Keyset, plaintext: str | Plaintext, context: SealContext) -> by
         raise TypeError(f"seal() takes text, not {type(plaintext).__name__}")
     prefix, cipher, head = keyset._sealer or _sealer(keyset)
     nonce = os.urandom(_NONCE_BYTES)
-    body = cipher.encrypt(nonce, data, head + context._framed)
-    return b"".join((prefix, nonce, body))
+    return prefix + nonce + cipher.encrypt(nonce, data, head + context._framed)
 
 
 def sealed_key_id(ciphertext: bytes) -> str:
@@ -287,21 +286,21 @@ def open_sealed(keyset: Keyset, ciphertext: bytes, context: SealContext) -> Plai
     """
     # Storage drivers may hand back memoryview or bytearray.
     data = ciphertext if type(ciphertext) is bytes else bytes(ciphertext)
-    if len(data) < _MIN_BYTES:
-        raise _broken(context, f"{len(data)} bytes is too short for a sealed value")
-    prefix = data[:_PREFIX_BYTES]
-    found = keyset._sealing.get(prefix)
-    if found is None:
+    found = keyset._sealing.get(data[:_PREFIX_BYTES])
+    if found is None or len(data) < _MIN_BYTES:  # not yet cached, unknown, or too short
+        if len(data) < _MIN_BYTES:
+            raise _broken(context, f"{len(data)} bytes is too short for a sealed value")
         if data[0] != FORMAT_VERSION:
             raise _broken(context, f"unknown format version {data[0]}")
         try:
-            found = _sealing(keyset, prefix)
+            found = _sealing(keyset, data[:_PREFIX_BYTES])
         except SealBroken as exc:
             raise _broken(context, str(exc)) from None
     cipher, head = found
-    aad = head + context._framed
     try:
-        raw = cipher.decrypt(data[_PREFIX_BYTES:_HEADER_BYTES], data[_HEADER_BYTES:], aad)
+        raw = cipher.decrypt(
+            data[_PREFIX_BYTES:_HEADER_BYTES], data[_HEADER_BYTES:], head + context._framed
+        )
     except InvalidTag:
         raise _broken(
             context,
