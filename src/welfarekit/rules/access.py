@@ -191,7 +191,7 @@ _ids: Iterator[str] = iter(())
 os.register_at_fork(after_in_child=_forget_ids)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Decision:
     """The answer to "may this actor do this to that?", with why and on what basis."""
 
@@ -215,45 +215,86 @@ def decide(
     basis: LegalBasis | None = None,
 ) -> Decision:
     """Decide, deny by default. ``basis`` names the statutory basis of a disclosure."""
-    finding = _evaluate(actor, action, resource, facts, basis)
-    return _new_decision(finding, actor, action, resource, basis if finding.holds else None)
+    # The hottest path of the library, kept to one call: on facts already asked about, a
+    # decision is these checks, one look-up and a new Decision.
+    provider, student = resource.provider_id, facts.student
+    if actor.provider_id != provider or facts.provider.id != provider:
+        finding = _OTHER_PROVIDER
+    elif resource.student_id is not None and (
+        student is None or student.student.id != resource.student_id
+    ):
+        finding = _NO_STUDENT_FACTS
+    elif action is D:  # (the alias: looking a member up on an enum class costs 0.1 µs)
+        finding = _disclosure(actor, resource, facts, basis)
+    elif basis is not None:
+        finding = _BASIS_WITHOUT_DISCLOSURE
+    else:
+        shape = _shape(actor, resource)
+        key = (action, resource.type, shape)
+        derived = facts._derived
+        found: Finding | None = derived.get(key)
+        if found is None:
+            held = _relationships(actor, resource, facts, shape)
+            found = derived[key] = _outcome(actor, action, resource, facts, held)
+        finding = found
+    # Decision(...), made as attrs makes it at a fifth of the cost (see _DecisionParts)
+    decision = _DecisionParts()
+    decision.allowed = finding.holds
+    decision.reason = finding.reason
+    decision.basis = finding.basis
+    decision.actor = actor
+    decision.action = action
+    decision.resource = resource
+    decision.legal_basis = basis if finding.holds else None
+    decision.vetoed_by = None
+    decision.id = next(_ids, None) or _decision_id()  # the batch's next, as a rule
+    decision.__class__ = Decision  # type: ignore[assignment]
+    return decision  # type: ignore[return-value]
+
+
+_OTHER_PROVIDER = Finding(
+    False,
+    "each education provider is a tenant of its own: no access across providers "
+    "(DESIGN.md invariant 8)",
+)
+_NO_STUDENT_FACTS = Finding(
+    False, "the facts about the student concerned are missing (fail closed)"
+)
+_BASIS_WITHOUT_DISCLOSURE = Finding(False, "a statutory basis applies only to a disclosure")
 
 
 _DECISION_FIELDS = (
     "allowed", "reason", "basis", "actor", "action", "resource", "legal_basis", "vetoed_by", "id",
 )  # fmt: skip
-if tuple(f.name for f in attrs.fields(Decision)) != _DECISION_FIELDS or any(
-    f.validator or f.converter for f in attrs.fields(Decision)
+
+
+class _DecisionParts:
+    """A Decision under construction: the same slots, writable. A frozen attrs class sets
+    each slot through ``object.__setattr__`` (about 0.1 µs apiece, most of a decision on
+    facts already derived); plain slot stores cost a tenth of that, and the finished object
+    becomes a Decision by taking its class, which Python allows between classes of the same
+    layout. Decision converts and validates nothing, so this makes the same value as
+    ``Decision(...)``; the checks below make sure both stay so."""
+
+    __slots__ = _DECISION_FIELDS
+    allowed: bool
+    reason: str
+    basis: str | None
+    actor: Actor
+    action: Action
+    resource: Resource
+    legal_basis: LegalBasis | None
+    vetoed_by: str | None
+    id: str
+
+
+if (
+    tuple(f.name for f in attrs.fields(Decision)) != _DECISION_FIELDS
+    or getattr(Decision, "__slots__", None) != _DECISION_FIELDS  # the same layout, or
+    # taking the class fails
+    or any(f.validator or f.converter for f in attrs.fields(Decision))
 ):
-    raise RuntimeError("_new_decision must set every field of Decision, which checks none")
-(_SET_ALLOWED, _SET_REASON, _SET_BASIS, _SET_ACTOR, _SET_ACTION, _SET_RESOURCE,
- _SET_LEGAL_BASIS, _SET_VETOED_BY, _SET_ID) = (
-    Decision.__dict__[name].__set__ for name in _DECISION_FIELDS
-)  # fmt: skip
-
-
-def _new_decision(
-    finding: Finding,
-    actor: Actor,
-    action: Action,
-    resource: Resource,
-    legal_basis: LegalBasis | None,
-) -> Decision:
-    """``Decision(...)``, made as attrs makes it at half the cost: a frozen class's
-    ``__init__`` sets each slot through ``object.__setattr__``, which alone costs a third of
-    a decision on facts already derived. Decision converts and validates nothing (checked
-    above, when the module loads), so setting the slots directly makes the same value."""
-    decision: Decision = object.__new__(Decision)
-    _SET_ALLOWED(decision, finding.holds)
-    _SET_REASON(decision, finding.reason)
-    _SET_BASIS(decision, finding.basis)
-    _SET_ACTOR(decision, actor)
-    _SET_ACTION(decision, action)
-    _SET_RESOURCE(decision, resource)
-    _SET_LEGAL_BASIS(decision, legal_basis)
-    _SET_VETOED_BY(decision, None)
-    _SET_ID(decision, next(_ids, None) or _decision_id())  # the batch's next, as a rule
-    return decision
+    raise RuntimeError("decide must set every field of Decision, which checks none")
 
 
 def apply_vetoes(decision: Decision, vetoes: Iterable[tuple[str, str | None]]) -> Decision:
@@ -274,30 +315,6 @@ def apply_vetoes(decision: Decision, vetoes: Iterable[tuple[str, str | None]]) -
 # -- evaluation -----------------------------------------------------------------------------
 
 
-def _evaluate(
-    actor: Actor, action: Action, resource: Resource, facts: Facts, basis: LegalBasis | None
-) -> Finding:
-    provider = resource.provider_id
-    if actor.provider_id != provider or facts.provider.id != provider:
-        return Finding(False, "each education provider is a tenant of its own: no access across "
-                       "providers (DESIGN.md invariant 8)")  # fmt: skip
-    student = facts.student
-    if resource.student_id is not None and (
-        student is None or student.student.id != resource.student_id
-    ):
-        return Finding(False, "the facts about the student concerned are missing (fail closed)")
-    if action is Action.DISCLOSE:
-        return _disclosure(actor, resource, facts, basis)
-    if basis is not None:
-        return Finding(False, "a statutory basis applies only to a disclosure")
-    held = _relationships(actor, resource, facts)
-    key = (action, resource.type)
-    outcome = held.outcomes.get(key)
-    if outcome is None:
-        outcome = held.outcomes[key] = _outcome(actor, action, resource, facts, held.findings)
-    return outcome
-
-
 def _outcome(
     actor: Actor,
     action: Action,
@@ -315,28 +332,14 @@ def _outcome(
     return Finding(False, _why_not(actor, action, resource, facts, held))
 
 
-class _Held:
-    """The relationships an actor holds to one shape of resource under one set of facts,
-    and the outcomes already found on them for each (action, kind of resource)."""
-
-    __slots__ = ("findings", "outcomes")
-
-    def __init__(self, findings: Mapping[Relationship, Finding]) -> None:
-        self.findings = findings
-        self.outcomes: dict[tuple[Action, ResourceType], Finding] = {}
-
-
-def _relationships(actor: Actor, resource: Resource, facts: Facts) -> _Held:
-    """Every relationship the actor holds (or nearly holds, with the reason it fails).
-
-    Derived once per facts for each actor and shape of resource, then looked up, so a
-    decision on facts already seen is a table look-up. The key holds everything of the actor
-    and the resource that :func:`_derive_relationships` and :func:`_outcome` read besides
-    the action and the kind of resource (a resource's student, when it names one, is the
-    facts' student: ``_evaluate`` checks that first)."""
+def _shape(actor: Actor, resource: Resource) -> tuple[object, ...]:
+    """Everything of the actor and the resource that :func:`_derive_relationships` and
+    :func:`_outcome` read besides the action and the kind of resource (a resource's
+    student, when it names one, is the facts' student: ``decide`` checks that first)."""
     person, owner, holder = actor.person, resource.owner, resource.holder
-    key = (
-        person,
+    return (
+        # the person's kind and id, not the PersonRef: a str hashes in C, attrs' __hash__ not
+        (person.kind, person.id) if person is not None else None,
         actor.system,
         resource.student_id is None,
         owner is None,
@@ -344,12 +347,21 @@ def _relationships(actor: Actor, resource: Resource, facts: Facts) -> _Held:
         holder is not None and holder == person,
         resource.group_id,
     )
+
+
+def _relationships(
+    actor: Actor, resource: Resource, facts: Facts, shape: tuple[object, ...]
+) -> Mapping[Relationship, Finding]:
+    """Every relationship the actor holds (or nearly holds, with the reason it fails).
+
+    Derived once per facts for each shape of actor and resource, then looked up, so a
+    decision on facts already seen is a table look-up."""
     derived = facts._derived
-    held: _Held | None = derived.get(key)
+    held: Mapping[Relationship, Finding] | None = derived.get(shape)
     if held is None:
         if len(derived) >= _SHAPES_KEPT:
             derived.clear()  # facts kept long and asked about ever new resources stay small
-        held = derived[key] = _Held(_derive_relationships(actor, resource, facts))
+        held = derived[shape] = _derive_relationships(actor, resource, facts)
     return held
 
 
@@ -565,7 +577,7 @@ def _disclosure(
     staff = facts.actor.staff
     if person is None or person.kind is not PersonKind.STAFF or staff is None:
         return Finding(False, "only staff bound by welfare secrecy disclose (OHL § 22(2))")
-    held = _relationships(actor, resource, facts).findings
+    held = _relationships(actor, resource, facts, _shape(actor, resource))
     discloser = _Discloser(
         in_team=any(
             held.get(r, _NOT_HELD).holds for r in (_.EXPERT_GROUP_MEMBER, _.RESPONSIBLE_PERSON)
