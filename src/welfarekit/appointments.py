@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import attrs
 
+from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.clock import today_in_finland
 from welfarekit.errors import ConflictError, IntegrityError, NotFound
@@ -32,9 +31,7 @@ from welfarekit.model import (
 from welfarekit.working_days import discussion_deadline
 
 if TYPE_CHECKING:
-    from welfarekit.access import Actor
-    from welfarekit.rules import Decision, Facts, LegalBasis
-    from welfarekit.storage import StorageAdapter, StorageTransaction
+    from welfarekit.storage import StorageTransaction
 
 __all__ = ["DEADLINE_ROLES", "AppointmentsMixin", "BookedAppointment", "Caseload", "CaseloadItem"]
 
@@ -75,41 +72,8 @@ class Caseload:
     items: tuple[CaseloadItem, ...]
 
 
-class AppointmentsMixin:
+class AppointmentsMixin(SessionParts):
     """The appointment operations of :class:`~welfarekit.session.Session`."""
-
-    if TYPE_CHECKING:  # provided by Session
-        actor: Actor
-        _storage: StorageAdapter
-
-        @property
-        def now(self) -> dt.datetime: ...
-
-        def _decide(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None,
-        ) -> tuple[Decision, Facts | None]: ...
-
-        def _refuse(
-            self, tx: StorageTransaction, action: Action, resource: Resource, reason: str
-        ) -> NoReturn: ...
-
-        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
-
-        def _require(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None = None,
-        ) -> tuple[Decision, Facts]: ...
-
-        def _tell(
-            self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
-        ) -> None: ...
 
     # -- availability --------------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import attrs
 
+from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.crypto import Keyset, WrappedKeyset, keyset_associated_data
 from welfarekit.directory import check_references
@@ -40,7 +40,6 @@ from welfarekit.model.record import Measure
 from welfarekit.records import RecordTimeline
 from welfarekit.rules import (
     ConsentRequirement,
-    Decision,
     LegalBasis,
     consent_authority,
     consent_requirement,
@@ -53,9 +52,7 @@ from welfarekit.storage import StorageTransaction
 from welfarekit.vault import Vault
 
 if TYPE_CHECKING:
-    from welfarekit.access import Actor
     from welfarekit.rules import Facts, StudentFacts
-    from welfarekit.storage import StorageAdapter
 
 __all__ = ["CaseworkMixin", "ConfidentialMatter", "ExpertGroupView", "MeasureDue", "Referral"]
 
@@ -113,44 +110,12 @@ class Referral:
     received_at: dt.datetime | None
 
 
-class CaseworkMixin:
+class CaseworkMixin(SessionParts):
     """The casework operations of :class:`~welfarekit.session.Session`."""
 
-    if TYPE_CHECKING:  # provided by Session
-        actor: Actor
-        _storage: StorageAdapter
-        _vault: Vault
-
-        @property
-        def now(self) -> dt.datetime: ...
-
-        def _decide(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None,
-        ) -> tuple[Decision, Facts | None]: ...
-
-        def _refuse(
-            self, tx: StorageTransaction, action: Action, resource: Resource, reason: str
-        ) -> NoReturn: ...
-
-        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
-
-        def _require(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None = None,
-        ) -> tuple[Decision, Facts]: ...
+    if TYPE_CHECKING:  # provided by Session or another of its mixins
 
         def timeline(self, record_id: str) -> RecordTimeline: ...
-
-        def _tell(
-            self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
-        ) -> None: ...
 
     # -- helpers ------------------------------------------------------------------------------
 

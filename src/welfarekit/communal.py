@@ -13,11 +13,11 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.audit import AuditEvent
 from welfarekit.auditing import emit
@@ -55,9 +55,7 @@ from welfarekit.policy import WelfarePolicy, check_override, effective_policy
 from welfarekit.vault import Vault
 
 if TYPE_CHECKING:
-    from welfarekit.access import Actor
-    from welfarekit.rules import Decision, Facts, LegalBasis
-    from welfarekit.storage import StorageAdapter, StorageTransaction
+    from welfarekit.storage import StorageTransaction
 
 __all__ = [
     "NOTICE_ROLES",
@@ -122,50 +120,12 @@ class GuardianNotice:
     text: str
 
 
-class CommunalMixin:
+class CommunalMixin(SessionParts):
     """The communal welfare operations of :class:`~welfarekit.session.Session`."""
 
-    if TYPE_CHECKING:  # provided by Session
-        actor: Actor
-        _storage: StorageAdapter
-        _vault: Vault
-        _hook: Any
-
-        @property
-        def now(self) -> dt.datetime: ...
-
-        def _decide(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None,
-        ) -> tuple[Decision, Facts | None]: ...
-
-        def _refuse(
-            self, tx: StorageTransaction, action: Action, resource: Resource, reason: str
-        ) -> NoReturn: ...
-
-        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
-
-        def _require(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None = None,
-        ) -> tuple[Decision, Facts]: ...
+    if TYPE_CHECKING:  # provided by Session or another of its mixins
 
         def _me(self) -> PersonRef: ...
-
-        def _tell(
-            self,
-            tx: StorageTransaction,
-            who: Iterable[PersonRef],
-            topic: NotificationTopic,
-            *,
-            include_actor: bool = False,
-        ) -> None: ...
 
         def refer(self, *, student_id: str, professional_id: str, concern: str,
                   referral_id: str | None = None) -> str: ...  # fmt: skip

@@ -11,15 +11,13 @@ disclosure entry. The register-responsible role prepares it; a transfer has a st
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError, NotFound
 from welfarekit.model import (
@@ -39,10 +37,8 @@ from welfarekit.sealed import SealedDisclosure, SealedEntry, SealedRecord
 from welfarekit.vault import Vault
 
 if TYPE_CHECKING:
-    from welfarekit.access import Actor
     from welfarekit.crypto import Keyset
-    from welfarekit.rules import Decision, Facts
-    from welfarekit.storage import StorageAdapter, StorageTransaction
+    from welfarekit.storage import StorageTransaction
 
 __all__ = ["TransferPackage", "TransfersMixin"]
 
@@ -79,42 +75,10 @@ class TransferPackage:
         )
 
 
-class TransfersMixin:
+class TransfersMixin(SessionParts):
     """The transfer operations of :class:`~welfarekit.session.Session`."""
 
-    if TYPE_CHECKING:  # provided by Session
-        actor: Actor
-        _storage: StorageAdapter
-        _vault: Vault
-
-        @property
-        def now(self) -> dt.datetime: ...
-
-        def _decide(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None,
-        ) -> tuple[Decision, Facts | None]: ...
-
-        def _refuse(
-            self, tx: StorageTransaction, action: Action, resource: Resource, reason: str
-        ) -> NoReturn: ...
-
-        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
-
-        def _require(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None = None,
-        ) -> tuple[Decision, Facts]: ...
-
-        def _tell(
-            self, tx: StorageTransaction, who: Iterable[PersonRef], topic: NotificationTopic
-        ) -> None: ...
+    if TYPE_CHECKING:  # provided by Session or another of its mixins
 
         def _build_timeline(
             self,

@@ -12,11 +12,11 @@ import datetime as dt
 import statistics
 import uuid
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.appointments import DEADLINE_ROLES
 from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
@@ -46,9 +46,7 @@ from welfarekit.plan import DEFAULT_OUTLINE, GroupRoster, PublishedPlan, render_
 from welfarekit.working_days import discussion_deadline
 
 if TYPE_CHECKING:
-    from welfarekit.access import Actor
-    from welfarekit.rules import Decision, Facts, LegalBasis
-    from welfarekit.storage import StorageAdapter, StorageTransaction
+    from welfarekit.storage import StorageTransaction
 
 __all__ = ["MIN_CELL", "STATUTORY_RATIOS", "SelfMonitoringReport", "WelfarePlanMixin"]
 
@@ -82,38 +80,11 @@ class SelfMonitoringReport:
     median_open_initiative_days: float | None
 
 
-class WelfarePlanMixin:
+class WelfarePlanMixin(SessionParts):
     """The welfare plan and self-monitoring operations of
     :class:`~welfarekit.session.Session`."""
 
-    if TYPE_CHECKING:  # provided by Session
-        actor: Actor
-        _storage: StorageAdapter
-
-        @property
-        def now(self) -> dt.datetime: ...
-
-        def _decide(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None,
-        ) -> tuple[Decision, Facts | None]: ...
-
-        def _refuse(
-            self, tx: StorageTransaction, action: Action, resource: Resource, reason: str
-        ) -> NoReturn: ...
-
-        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
-
-        def _require(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None = None,
-        ) -> tuple[Decision, Facts]: ...
+    if TYPE_CHECKING:  # provided by Session or another of its mixins
 
         def _plan_resource(self) -> Resource: ...
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError, InvalidValue
 from welfarekit.model import (
@@ -31,17 +31,11 @@ from welfarekit.model import (
     Withdrawal,
 )
 from welfarekit.rules import (
-    Decision,
     Facts,
-    LegalBasis,
     consent_authority,
     consent_requirement,
     current_will,
 )
-from welfarekit.storage import StorageAdapter, StorageTransaction
-
-if TYPE_CHECKING:
-    from welfarekit.access import Actor
 
 __all__ = ["WillHistory", "WillMixin"]
 
@@ -57,25 +51,8 @@ class WillHistory:
     vetoes: tuple[GuardianVeto, ...]
 
 
-class WillMixin:
+class WillMixin(SessionParts):
     """The expression-of-will operations of :class:`~welfarekit.session.Session`."""
-
-    if TYPE_CHECKING:  # provided by Session
-        actor: Actor
-        _storage: StorageAdapter
-
-        @property
-        def now(self) -> dt.datetime: ...
-
-        def _decide(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None,
-        ) -> tuple[Decision, Facts | None]: ...
-
-        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
     # -- expressions of will (tahdonilmaisut) ------------------------------------------------
 
