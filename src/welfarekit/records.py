@@ -8,6 +8,8 @@ new rows; nothing is overwritten (§ 20(4), § 20(5)).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import uuid
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from welfarekit.access import Action, Resource, ResourceType
-from welfarekit.crypto.seal import SealContexts
+from welfarekit.crypto.seal import SealContexts, _utf8_plaintext, seal
 from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
 from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
 from welfarekit.model._validate import trusted, trusted_builder
@@ -33,11 +35,11 @@ from welfarekit.model.record import (
 from welfarekit.rules import Decision, LegalBasis
 from welfarekit.sealed import SealedDisclosure, SealedEntry, SealedRecord
 from welfarekit.storage import StorageTransaction
-from welfarekit.vault import REGISTER, Vault
+from welfarekit.vault import REGISTER, Vault, _to_json
 
 if TYPE_CHECKING:
     from welfarekit.access import Actor
-    from welfarekit.crypto import Keyset
+    from welfarekit.crypto import Keyset, SealContext
     from welfarekit.rules import Facts
     from welfarekit.storage import StorageAdapter
 
@@ -79,6 +81,49 @@ def _contexts(provider_id: str, student_id: str, record_type: str) -> SealContex
     again for every row."""
     return SealContexts(provider_id=provider_id, register=REGISTER, record_type=record_type,
                         field="content", student_id=student_id)  # fmt: skip
+
+
+_entry_contexts = functools.lru_cache(maxsize=256)(_contexts)
+"""The entry contexts of one student, kept for the next entry written (identifiers and
+their framing only: no key, no content)."""
+
+_by_time = operator.attrgetter("recorded_at", "version")
+_ESCAPED = bytes(range(0x20)) + b'"\\'
+"""What JSON escapes in a string (ensure_ascii=False): control characters, quote, backslash."""
+
+
+def _json_string(value: str) -> bytes:
+    """``json.dumps(value, ensure_ascii=False)`` as UTF-8: when nothing in the text is
+    escaped (as in most entries), the text itself between quotes, without the encoder's
+    character-by-character pass."""
+    data = value.encode()
+    if len(data.translate(None, _ESCAPED)) == len(data):
+        return b'"' + data + b'"'
+    return _to_json(value).encode()
+
+
+def _json_value(value: object) -> bytes:
+    if value is None:
+        return b"null"
+    if isinstance(value, str):
+        return _json_string(value)
+    if value == []:
+        return b"[]"
+    return _to_json(value).encode()
+
+
+def _entry_content(content: dict[str, Any]) -> bytes:
+    """What :meth:`Vault.seal_json` would seal for an entry's content (its six keys, in
+    sorted order), the same UTF-8 bytes, made without the JSON encoder's pass over the
+    text. ``UnicodeEncodeError`` for text that is not Unicode (a lone surrogate)."""
+    return b"".join((
+        b'{"author_title":', _json_value(content["author_title"]),
+        b',"correction_reason":', _json_value(content["correction_reason"]),
+        b',"measures":', _json_value(content["measures"]),
+        b',"participants":', _json_value(content["participants"]),
+        b',"text":', _json_value(content["text"]),
+        b',"withheld_from_guardian":', _json_value(content["withheld_from_guardian"]), b"}",
+    ))  # fmt: skip
 
 
 def _opened_participants(value: list[dict[str, str]]) -> tuple[Participant, ...]:
@@ -287,9 +332,8 @@ class RecordsMixin:
             )  # fmt: skip
             keyset = self._vault.keyset(tx, provider_id, student_id, create=True)
             assert keyset is not None
-            context = Vault.context(
-                provider_id, student_id, "entry", entry.id, version=entry.version
-            )
+            # == Vault.context(provider_id, student_id, "entry", entry.id, entry.version)
+            context = _entry_contexts(provider_id, student_id, "entry")(entry.id, entry.version)
             content = {
                 "author_title": entry.author_title, "text": text,
                 "participants": _participants(participants), "measures": _measures(measures),
@@ -300,7 +344,7 @@ class RecordsMixin:
                 id=entry.id, provider_id=provider_id, record_id=record_id, student_id=student_id,
                 kind=entry.kind.value, event_date=event_date, recorded_at=entry.recorded_at,
                 author=entry.author, version=entry.version, corrects=entry.corrects,
-                entered_in_error=in_error, content=Vault.seal_json(keyset, content, context),
+                entered_in_error=in_error, content=_seal_entry(keyset, content, context),
             )  # fmt: skip
             if corrects is None:
                 tx.save(sealed)
@@ -363,7 +407,7 @@ class RecordsMixin:
         entries = []
         contexts: dict[str, SealContexts] = {}  # per student: the record's one, in practice
         build_entry = trusted_builder(RecordEntry)
-        for stored in sorted(sealed, key=lambda e: (e.recorded_at, e.version)):
+        for stored in sorted(sealed, key=_by_time):
             of_student = contexts.get(stored.student_id)
             if of_student is None:
                 of_student = contexts[stored.student_id] = _contexts(
@@ -454,6 +498,15 @@ class RecordsMixin:
             recipient=recipient, basis=decision.legal_basis, consent_id=consent_id,
             disclosed_at=self.now, by=person,
         )  # fmt: skip
+
+
+def _seal_entry(keyset: Keyset, content: dict[str, Any], context: SealContext) -> bytes:
+    """:meth:`Vault.seal_json` of an entry's content: the same sealed JSON."""
+    try:
+        encoded = _entry_content(content)
+    except UnicodeEncodeError:  # refused by seal_json, naming the plaintext
+        return Vault.seal_json(keyset, content, context)
+    return seal(keyset, _utf8_plaintext(encoded), context)
 
 
 def timeline_to_dict(timeline: RecordTimeline) -> dict[str, Any]:

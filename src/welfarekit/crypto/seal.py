@@ -258,6 +258,14 @@ _MIN_BYTES = _HEADER_BYTES + _TAG_BYTES
 _new = object.__new__  # an opened Plaintext is made without __init__: its bytes, not yet text
 
 
+def _utf8_plaintext(data: bytes) -> Plaintext:
+    """A :class:`Plaintext` of text its caller has encoded as UTF-8 already (sealed as these
+    bytes, decoded only if revealed)."""
+    value: Plaintext = _new(Plaintext)
+    value._value = data
+    return value
+
+
 def seal(keyset: Keyset, plaintext: str | Plaintext, context: SealContext) -> bytes:
     """Encrypt ``plaintext`` under the keyset's primary key, bound to ``context``."""
     if type(plaintext) is str or isinstance(plaintext, str):
