@@ -9,10 +9,8 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -252,27 +250,12 @@ def test_a_stolen_key_file_holds_keys_only_and_no_data(school: Path) -> None:
 @pytest.fixture
 def identity_provider() -> Iterator[tuple[Any, str]]:
     pytest.importorskip("welfarekit_oidc")
-    import jwt
     from cryptography.hazmat.primitives.asymmetric import rsa
+    from welfarekit_oidc.testing import public_jwks, serve_jwks
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "k1"}
-    body = json.dumps({"keys": [jwk]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield key, f"http://127.0.0.1:{server.server_port}/jwks"
-    server.shutdown()
+    with serve_jwks(public_jwks({"k1": key})) as uri:
+        yield key, uri
 
 
 def test_a_replayed_or_forged_identity_token_is_refused(

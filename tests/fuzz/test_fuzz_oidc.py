@@ -12,10 +12,8 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import jwt
@@ -29,6 +27,7 @@ pytest.importorskip("welfarekit_oidc")
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from welfarekit_oidc import MPASSID, ClaimMapping, IdTokenVerifier, TokenRejected
+from welfarekit_oidc.testing import public_jwks, serve_jwks
 
 from welfarekit import Actor
 
@@ -48,38 +47,11 @@ PUBLIC_PEM = (
 )
 
 
-def _jwks() -> bytes:
-    keys = []
-    for kid, key in PROVIDER_KEYS.items():
-        kind = {"rsa": jwt.algorithms.RSAAlgorithm, "ed": jwt.algorithms.OKPAlgorithm}.get(
-            kid, jwt.algorithms.ECAlgorithm
-        )
-        jwk = json.loads(kind.to_jwk(key.public_key()))
-        jwk["kid"] = kid
-        keys.append(jwk)
-    return json.dumps({"keys": keys}).encode()
-
-
 @pytest.fixture(scope="module")
 def verifier() -> Iterator[IdTokenVerifier]:
-    body = _jwks()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield IdTokenVerifier(issuer=ISSUER, audience=AUDIENCE, algorithms=ALGORITHMS,
-                          jwks_uri=f"http://127.0.0.1:{server.server_port}/jwks")  # fmt: skip
-    server.shutdown()
+    with serve_jwks(public_jwks(PROVIDER_KEYS)) as uri:
+        yield IdTokenVerifier(issuer=ISSUER, audience=AUDIENCE, algorithms=ALGORITHMS,
+                              jwks_uri=uri)  # fmt: skip
 
 
 def _b64(data: bytes) -> str:

@@ -4,10 +4,8 @@ The provider's JWKS is served over HTTP on localhost, as a real provider serves 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import jwt
@@ -15,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from welfarekit_oidc import MPASSID, ClaimMapping, IdTokenVerifier, TokenRejected
+from welfarekit_oidc.testing import public_jwks, serve_jwks
 
 from welfarekit import AuthenticationLevel, PersonKind, PersonRef
 
@@ -30,14 +29,8 @@ class Provider:
         self.fetches = 0
 
     def jwks(self) -> dict[str, Any]:
-        keys = []
-        for kid, key in self.keys.items():
-            algorithm = jwt.algorithms.RSAAlgorithm if isinstance(
-                key, rsa.RSAPrivateKey) else jwt.algorithms.ECAlgorithm  # fmt: skip
-            jwk = json.loads(algorithm.to_jwk(key.public_key()))
-            jwk["kid"] = kid
-            keys.append(jwk)
-        return {"keys": keys}
+        self.fetches += 1
+        return public_jwks(self.keys)
 
     def token(self, kid: str = "k1", *, algorithm: str = "RS256", key: Any = None,
               extra: dict[str, Any] | None = None, **claims: Any) -> str:  # fmt: skip
@@ -52,24 +45,8 @@ class Provider:
 @pytest.fixture
 def provider() -> Iterator[tuple[Provider, str]]:
     idp = Provider()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            idp.fetches += 1
-            body = json.dumps(idp.jwks()).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield idp, f"http://127.0.0.1:{server.server_port}/jwks"
-    server.shutdown()
+    with serve_jwks(idp.jwks) as uri:  # asked at every fetch: the keys can rotate
+        yield idp, uri
 
 
 def verifier(uri: str, mapping: ClaimMapping | None = None) -> IdTokenVerifier:
@@ -256,3 +233,10 @@ def _with_header(token: str, header: dict[str, Any]) -> str:
     _head, body, signature = token.split(".")
     head = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
     return f"{head}.{body}.{signature}"
+
+
+def test_the_stand_in_provider_publishes_only_signing_keys() -> None:
+    with pytest.raises(TypeError, match="'shared': not a signing key"):
+        public_jwks({"shared": b"a symmetric secret"})  # type: ignore[dict-item]
+    published = public_jwks({"k1": ec.generate_private_key(ec.SECP256R1())})["keys"]
+    assert [(k["kid"], k["kty"], "d" in k) for k in published] == [("k1", "EC", False)]
