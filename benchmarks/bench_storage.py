@@ -8,6 +8,14 @@ would pick instead, on the same database in the same run:
 welfarekit writes through ``Session.batch()``: every entry decided, sealed under the
 student's key and audited, one commit. Reading is a record's timeline (decided, audited,
 every entry opened) against a plain ``SELECT`` and a decrypting one.
+
+The design floor, measured in the same run: what any design that seals each entry and
+writes an audit row per entry pays at least, with no Python of its own. Writing: plain Core
+``executemany`` of rows shaped exactly as welfarekit's (a sealed entry row with the same
+columns, sizes, key and indexes, and an audit event row likewise), plus one raw AES-GCM
+encrypt per entry. Reading: a plain Core select of those sealed entry rows as stored, plus
+one raw AES-GCM decrypt per row. Each is printed with the ratio it alone would reach
+against the peers, so that the targets' reach on this design is a measured figure.
 """
 
 from __future__ import annotations
@@ -70,17 +78,21 @@ def run(
             ]
             written = {name: [s / rows for s in timed(write, repeats, 1)]
                        for name, write in per_row}  # fmt: skip
+            design = _Floor(engine, record_id, rows)  # shaped as the rows just written
+            written["design floor"] = [s / rows for s in timed(design.write, repeats, 1)]
             reads = {
                 "plain Core select": _select(engine, plain),
                 "sqlalchemy-utils select (decrypting)": _select(engine, encrypted),
                 "welfarekit timeline (decide, audit, open)":
                     lambda: psychologist.timeline(record_id),
             }  # fmt: skip
+            reads["design floor"] = design.read
             stored = len(psychologist.timeline(record_id).entries)
+            assert design.stored() == stored, "the floor reads as many rows as the timeline"
             read = {name: [s / stored for s in timed(read_all, repeats, 1)]
                     for name, read_all in reads.items()}  # fmt: skip
-    floor, peer, mine = written.values()
-    read_floor, read_peer, read_mine = read.values()
+    floor, peer, mine, write_floor = written.values()
+    read_floor, read_peer, read_mine, read_design = read.values()
     names = list(written)
     return [
         summary(f"write {rows} entries: {names[0]} (per row)", floor),
@@ -93,6 +105,18 @@ def run(
         summary(f"read {stored} entries: sqlalchemy-utils select (per row)", read_peer),
         summary(f"read {stored} entries: welfarekit timeline (per row)", read_mine,
                 ratio=min(read_peer) / min(read_mine),
+                against="sqlalchemy-utils throughput (target ≥ 4×)"),
+        summary(f"design floor, write {rows}: Core executemany of an entry row and an audit "
+                "row, raw AES-GCM encrypt (per entry)", write_floor,
+                ratio=min(floor) / min(write_floor), against="plain throughput (target ≥ 0.4×)"),
+        summary("  the same against sqlalchemy-utils", write_floor,
+                ratio=min(peer) / min(write_floor),
+                against="sqlalchemy-utils throughput (target ≥ 2×)"),
+        summary(f"design floor, read {stored}: Core select of the sealed entry rows, raw AES-GCM "
+                "decrypt (per row)", read_design,
+                ratio=min(read_floor) / min(read_design), against="plain throughput"),
+        summary("  the same against sqlalchemy-utils", read_design,
+                ratio=min(read_peer) / min(read_design),
                 against="sqlalchemy-utils throughput (target ≥ 4×)"),
     ]  # fmt: skip
 
@@ -130,6 +154,78 @@ def _peer_tables(engine: Any) -> tuple[Any, Any]:
     encrypted = table("bench_encrypted_entries", StringEncryptedType(Text, key, AesGcmEngine))
     metadata.create_all(engine)
     return plain, encrypted
+
+
+class _Floor:
+    """The design floor: welfarekit's own rows, written and read by plain Core, with one raw
+    AES-GCM call per entry and no Python of welfarekit's.
+
+    Its tables copy the columns, primary keys and indexes of welfarekit's sealed entries
+    and audit events (without the foreign keys, which SQLite does not check anyway); each
+    written row is the newest stored one with a new id (and audit sequence) and its content
+    sealed afresh: the same sizes. Reading selects a record's rows as the timeline does
+    and decrypts each content."""
+
+    def __init__(self, engine: Any, record_id: str, rows: int) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        from sqlalchemy import Column, Index, MetaData, PrimaryKeyConstraint, Table, select
+
+        from welfarekit_sqlalchemy.sealed_tables import audit_events, sealed_entries
+
+        metadata = MetaData()
+
+        def copy(table: Table) -> Table:
+            name = f"bench_floor_{table.name}"
+            columns = [Column(c.name, c.type, nullable=c.nullable) for c in table.columns]
+            made = Table(name, metadata, *columns,
+                         PrimaryKeyConstraint(*(c.name for c in table.primary_key.columns)))  # fmt: skip
+            for n, index in enumerate(table.indexes):
+                Index(f"{name}_{n}", *(made.c[c.name] for c in index.columns))
+            return made
+
+        self._engine, self._record_id, self._rows = engine, record_id, rows
+        self._entries, self._events = copy(sealed_entries), copy(audit_events)
+        metadata.create_all(engine)
+        with engine.connect() as connection:
+            entry = connection.execute(select(sealed_entries).where(
+                sealed_entries.c.record_id == record_id).limit(1)).mappings().one()  # fmt: skip
+            event = connection.execute(select(audit_events).order_by(
+                audit_events.c.sequence.desc()).limit(1)).mappings().one()  # fmt: skip
+        self._entry, self._event = dict(entry), dict(event)
+        content = bytes(entry["content"])
+        self._prefix = content[:9]  # version and key id, as stored
+        self._payload = os.urandom(len(content) - 9 - 12 - 16)  # the sealed JSON's size
+        self._aad = os.urandom(120)  # about the size of an entry's associated data
+        self._cipher = AESGCM(AESGCM.generate_key(bit_length=256))
+        self._written = 0
+
+    def write(self) -> None:
+        cipher, payload, aad, prefix = self._cipher, self._payload, self._aad, self._prefix
+        start, self._written = self._written, self._written + self._rows
+        entries, events = [], []
+        for n in range(start, start + self._rows):
+            nonce = os.urandom(12)
+            entries.append(self._entry | {
+                "id": f"{n:032x}", "content": prefix + nonce + cipher.encrypt(nonce, payload, aad)
+            })  # fmt: skip
+            events.append(self._event | {"sequence": n + 1, "event_id": f"{n:032x}"})
+        with self._engine.begin() as connection:
+            connection.execute(self._entries.insert(), entries)
+            connection.execute(self._events.insert(), events)
+
+    def read(self) -> int:
+        table, cipher, aad = self._entries, self._cipher, self._aad
+        with self._engine.connect() as connection:
+            rows = connection.execute(table.select().where(
+                table.c.provider_id == self._entry["provider_id"],
+                table.c.record_id == self._record_id)).all()  # fmt: skip
+        for row in rows:
+            content = bytes(row.content)
+            cipher.decrypt(content[9:21], content[21:], aad)
+        return len(rows)
+
+    def stored(self) -> int:
+        return self._written
 
 
 def _select(engine: Any, table: Any) -> Callable[[], list[Any]]:
