@@ -16,6 +16,7 @@ import attrs
 
 from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
+from welfarekit.clock import today_in_finland
 from welfarekit.crypto import Keyset, WrappedKeyset, keyset_associated_data
 from welfarekit.directory import check_references
 from welfarekit.errors import AccessDenied, ConsentRequired, IntegrityError, InvalidValue, NotFound
@@ -408,8 +409,6 @@ class CaseworkMixin(SessionParts):
         return ended
 
     def _today(self) -> dt.date:
-        from welfarekit.clock import today_in_finland
-
         return today_in_finland(self.now)
 
     # -- a matter left confidentially with a group member -----------------------------------

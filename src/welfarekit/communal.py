@@ -21,6 +21,7 @@ from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.audit import AuditEvent
 from welfarekit.auditing import emit
+from welfarekit.clock import today_in_finland
 from welfarekit.crypto import Keyset, WrappedKeyset, keyset_associated_data
 from welfarekit.errors import IntegrityError, InvalidValue, NotFound
 from welfarekit.identifiable import NameIndex
@@ -421,7 +422,7 @@ class CommunalMixin(SessionParts):
         )  # fmt: skip
 
     def _members(self, tx: StorageTransaction, group: WelfareGroup) -> list[Membership]:
-        today = _today(self.now)
+        today = today_in_finland(self.now)
         return [m for m in tx.list(Membership, group.provider_id, group_id=group.id)
                 if m.validity.contains(today)]  # fmt: skip
 
@@ -553,7 +554,7 @@ class CommunalMixin(SessionParts):
             names = self._names(tx)
             names.check("description", description)
             names.check("measures", measures)
-            today = _today(self.now)
+            today = today_in_finland(self.now)
             for student_id, role in [(target_id, "target"), *((s, "suspected") for s in suspected)]:
                 student = tx.get(Student, provider_id, student_id)
                 if student is None:
@@ -596,12 +597,6 @@ class _InitiativeText:
         from welfarekit.model._validate import text
 
         text(10000, multiline=True)(self, attribute, value)
-
-
-def _today(now: dt.datetime) -> dt.date:
-    from welfarekit.clock import today_in_finland
-
-    return today_in_finland(now)
 
 
 def initiative_associated_data(provider_id: str, initiative_id: str) -> bytes:
