@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from welfarekit import (
     EducationProvider,
@@ -26,6 +29,7 @@ from welfarekit import (
     WelfareGroup,
     validate_business_id,
 )
+from welfarekit.model._validate import _CONTROL_MULTILINE, has_control
 
 YEAR = Period(start=dt.date(2026, 8, 1))
 
@@ -350,3 +354,17 @@ def test_a_value_of_the_wrong_type_is_refused_naming_the_field(
         make()
     assert error.value.field == field
     assert str(error.value) == f"{field}: {expected}"
+
+
+# Any text, lone surrogates and every control character included: the check finds a control
+# character exactly where a regular expression over the characters does.
+_ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)
+
+
+@settings(max_examples=500, derandomize=True)
+@given(_ANY_TEXT | st.builds(lambda a, b: a + b, _ANY_TEXT, st.sampled_from("\t\n\r\x00\x7f")))
+def test_control_characters_are_found_exactly_as_a_pattern_finds_them(value: str) -> None:
+    assert has_control(value) == bool(re.search(r"[\x00-\x1f\x7f]", value))
+    assert has_control(value, _CONTROL_MULTILINE) == bool(
+        re.search(r"[\x00-\x08\x0b-\x1f\x7f]", value)
+    )

