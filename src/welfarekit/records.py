@@ -12,11 +12,11 @@ import functools
 import operator
 import uuid
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from welfarekit._session_parts import SessionParts
 from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.crypto.seal import SealContexts, _utf8_plaintext, seal
 from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
@@ -38,10 +38,8 @@ from welfarekit.storage import StorageTransaction
 from welfarekit.vault import REGISTER, Vault, _to_json
 
 if TYPE_CHECKING:
-    from welfarekit.access import Actor
     from welfarekit.crypto import Keyset, SealContext
     from welfarekit.rules import Facts
-    from welfarekit.storage import StorageAdapter
 
 __all__ = ["Disclosure", "RecordTimeline", "RecordsMixin", "timeline_to_dict"]
 
@@ -153,30 +151,8 @@ def _measures(value: Iterable[Measure]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-class RecordsMixin:
+class RecordsMixin(SessionParts):
     """The record operations of :class:`~welfarekit.session.Session`."""
-
-    if TYPE_CHECKING:  # provided by Session
-        actor: Actor
-        _storage: StorageAdapter
-        _vault: Vault
-
-        @property
-        def now(self) -> dt.datetime: ...
-
-        def _decide(
-            self,
-            tx: StorageTransaction,
-            action: Action,
-            resource: Resource,
-            basis: LegalBasis | None,
-        ) -> tuple[Decision, Facts | None]: ...
-
-        def _facts(
-            self, tx: StorageTransaction, student_id: str | None, now: dt.datetime
-        ) -> Facts | None: ...
-
-        def _transaction(self) -> AbstractContextManager[StorageTransaction]: ...
 
     def _record_resource(self, student_id: str, record_id: str | None = None,
                          **extra: Any) -> Resource:  # fmt: skip
