@@ -14,7 +14,9 @@ from builders import (
     CASE_GROUP,
     GUARDIAN,
     NOW,
+    STEERING,
     STUDENT,
+    WELLBEING,
     P,
     assessment,
     formation_consent,
@@ -30,8 +32,9 @@ from builders import facts as make_facts
 from test_access_matrix import RESOURCES
 
 from welfarekit import Action, Period, PersonKind, PersonRef, Resource, ResourceType, Role
-from welfarekit.model import ConsentPurpose, ExpressionOfWill, GuardianVeto
+from welfarekit.model import ConsentPurpose, ExpressionOfWill, GuardianVeto, InstitutionKind
 from welfarekit.rules import (
+    ActorFacts,
     ConsentAuthority,
     ConsentRequirement,
     Finding,
@@ -717,3 +720,139 @@ def test_on_shared_facts_a_matter_of_someone_else_does_not_stand_in_for_ones_own
     assert not decide(actor, Action.READ, addressed, facts).allowed
     assert decide(actor, Action.READ, attrs.evolve(theirs, owner=STUDENT), facts).allowed
     assert decide(actor, Action.READ, attrs.evolve(addressed, holder=STUDENT), facts).allowed
+
+
+# -- found by the mutation run after the decision was made one call --------------------------
+
+
+def test_oppivl_does_not_move_an_adults_education_data() -> None:
+    assert disclose(PSY, LegalBasis.COMPULSORY_EDUCATION_TRANSFER, minor=False) == (
+        False,
+        "Oppivelvollisuuslaki 1214/2020 23 §(3)-(4) concerns students of compulsory-education "
+        "age (under 18); an adult's data moves with their consent",
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("school", "basis", "words"),
+    [
+        (InstitutionKind.VOCATIONAL, LegalBasis.SAFETY_INFORMATION_LUKIO,
+         "Lukiolaki 714/2018 58 § covers students of a general upper secondary institution; "
+         "this student's is a vocational one"),
+        (None, LegalBasis.SAFETY_INFORMATION_VOCATIONAL,
+         "Laki ammatillisesta koulutuksesta 531/2017 109 § covers students of a vocational "
+         "institution; this student's is not known"),
+    ],
+)  # fmt: skip
+def test_safety_information_of_another_school_says_whose_act_and_which_school(
+    school: InstitutionKind | None, basis: LegalBasis, words: str
+) -> None:
+    world = attrs.evolve(student_facts(expressions=CONSENTED), institution_kind=school)
+    decision = decide(make_actor(PSY), Action.DISCLOSE, DISCLOSURE, make_facts(PSY, world),
+                      basis=basis)  # fmt: skip
+    assert (decision.allowed, decision.reason) == (False, words)
+
+
+@pytest.mark.parametrize("named_first", [True, False])
+def test_on_shared_facts_a_disclosure_naming_no_student_borrows_nothing(named_first: bool) -> None:
+    """What a disclosure derived for the student's record is not what it derives for a
+    record naming no student: each is kept by its own shape."""
+    facts = make_facts(PSY, student_facts(expressions=CONSENTED))
+    unnamed = attrs.evolve(DISCLOSURE, student_id=None)
+    asked = [DISCLOSURE, unnamed] if named_first else [unnamed, DISCLOSURE]
+    answers = {r.student_id: decide(make_actor(PSY), Action.DISCLOSE, r, facts).allowed
+               for r in asked}  # fmt: skip
+    assert answers == {"aino": True, None: False}
+
+
+def test_a_membership_of_someone_else_or_of_a_group_not_held_grants_nothing() -> None:
+    senior = staff_ref("senior")
+    someone_elses = member(STEERING, staff_ref("principal"), Role.PRINCIPAL)
+    of_a_group_not_held = member(STEERING, senior, Role.SPECIAL_NEEDS_TEACHER)
+    for membership, groups in ((someone_elses, (STEERING,)), (of_a_group_not_held, ())):
+        facts = attrs.evolve(make_facts(senior, None), actor=ActorFacts(
+            staff=make_facts(senior, None).actor.staff, memberships=(membership,),
+            groups=groups,
+        ))  # fmt: skip
+        decision = decide(make_actor(senior), Action.MANAGE, PLAN, facts)
+        assert not decision.allowed, membership
+
+
+@pytest.mark.parametrize("passed_over", ["ended", "of a group not held"])
+def test_a_membership_passed_over_does_not_end_the_search(passed_over: str) -> None:
+    senior = staff_ref("senior")
+    current = member(STEERING, senior, Role.SPECIAL_NEEDS_TEACHER)
+    skipped = (
+        attrs.evolve(member(WELLBEING, senior, Role.SPECIAL_NEEDS_TEACHER),
+                     validity=Period(start=dt.date(2025, 8, 1), end=dt.date(2026, 7, 31)))
+        if passed_over == "ended"
+        else member(attrs.evolve(WELLBEING, id="elsewhere"), senior, Role.SPECIAL_NEEDS_TEACHER)
+    )  # fmt: skip
+    facts = attrs.evolve(make_facts(senior, None), actor=ActorFacts(
+        staff=make_facts(senior, None).actor.staff, memberships=(skipped, current),
+        groups=(WELLBEING, STEERING),
+    ))  # fmt: skip
+    decision = decide(make_actor(senior), Action.MANAGE, PLAN, facts)
+    assert (decision.allowed, decision.basis) == (True, "OHL § 14(1)"), decision.reason
+
+
+def test_a_member_of_an_expert_group_is_no_member_of_communal_work_addressed_to_it() -> None:
+    # the expert group handles one student's matter, never communal documents (OHL § 14(2))
+    addressed = Resource(type=ResourceType.COMMUNAL_DOCUMENT, provider_id=P, group_id=CASE_GROUP.id)
+    assert decided(PSY, Action.READ, addressed) == (
+        False,
+        "denied: no relationship that allows to read this communal document (the actor is a "
+        "student, guardian or staff member of the provider, a staff member of the provider)",
+        None,
+    )
+
+
+def test_a_guardian_whose_participation_is_forbidden_does_not_see_the_expert_group() -> None:
+    # (the veto names her: one naming no guardian binds whoever asks)
+    world = student_facts(expressions=formation_consent(),
+                          vetoes=[veto(participation=True, access=False, guardians=["sanna"])])  # fmt: skip
+    group = Resource(type=ResourceType.GROUP, provider_id=P, student_id="aino", id=CASE_GROUP.id)
+    decision = decide(make_actor(GUARDIAN), Action.READ, group, make_facts(GUARDIAN, world))
+    assert (decision.allowed, decision.reason) == (
+        False,
+        "denied: the student has forbidden this guardian's participation in their welfare "
+        "matter (OHL § 18(2), assessed by a social or health care professional)",
+    )
+
+
+def test_a_guardian_is_told_why_the_students_own_booking_is_not_theirs_to_change() -> None:
+    booking = Resource(type=ResourceType.BOOKING, provider_id=P, student_id="aino",
+                       owner=STUDENT, holder=staff_ref("psy2"))  # fmt: skip
+    assert decided(GUARDIAN, Action.WRITE, booking) == (
+        False,
+        "denied: a guardian cannot cancel or change the student's own booking: a guardian "
+        "cannot forbid a minor's use of welfare services (OHL § 18(3))",
+        None,
+    )
+
+
+def test_a_denial_lists_every_relationship_that_nearly_held() -> None:
+    _ = access_rules.Relationship
+    held = {_.EXPERT_GROUP_MEMBER: Finding(False, "not covered"),
+            _.WELFARE_PROFESSIONAL: Finding(False, "not working with the student")}  # fmt: skip
+    facts = make_facts(PSY, student_facts())
+    reason = access_rules._why_not(make_actor(PSY), Action.READ, RESOURCES["record"], facts, held)
+    assert reason == "denied: not covered; not working with the student"
+
+
+def test_someone_unrelated_to_a_resource_is_told_so() -> None:
+    outsider = PersonRef(PersonKind.EXTERNAL, "visitor")
+    assert decided(outsider, Action.READ, CRISIS) == (
+        False,
+        "denied: no relationship that allows to read this crisis event (the actor is "
+        "unrelated to it)",
+        None,
+    )
+
+
+def test_a_decision_made_by_the_rules_names_no_vetoing_plugin() -> None:
+    facts = make_facts(STUDENT, student_facts())
+    for resource in RESOURCES.values():
+        assert decide(make_actor(STUDENT), Action.READ, resource, facts).vetoed_by is None
