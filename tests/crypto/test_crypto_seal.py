@@ -24,6 +24,7 @@ from welfarekit.crypto import (
     seal,
     sealed_key_id,
 )
+from welfarekit.crypto.seal import _utf8_plaintext
 from welfarekit.errors import InvalidValue, WelfareKitError
 
 NOTE = "Oppilas kertoi kiusaamisesta välitunnilla."
@@ -347,3 +348,20 @@ class TestPlaintext:
     def test_wraps_only_text(self) -> None:
         with pytest.raises(TypeError):
             Plaintext(b"bytes")  # type: ignore[arg-type]
+
+
+def test_empty_text_opens_on_a_keyset_that_has_opened_nothing_yet(context: SealContext) -> None:
+    # the shortest sealed value there is: header and tag, nothing between
+    sealer = Keyset.new()
+    sealed = seal(sealer, "", context)
+    stored = Keyset.from_bytes(sealer.to_bytes())  # as read back from storage: nothing cached
+    assert open_sealed(stored, sealed, context).reveal() == ""
+
+
+def test_text_the_caller_encoded_already_seals_as_that_text(
+    keyset: Keyset, context: SealContext
+) -> None:
+    # the records' path: the entry's JSON is encoded once, then sealed as those bytes
+    encoded = "Käytiin läpi tilanne.".encode()
+    sealed = seal(keyset, _utf8_plaintext(encoded), context)
+    assert open_sealed(keyset, sealed, context).reveal() == "Käytiin läpi tilanne."

@@ -143,3 +143,27 @@ def test_a_timelines_contexts_are_the_vaults() -> None:
         fast = contexts(f"entry-{n}", n + 1)
         slow = Vault.context("provider-1", "student-42", "entry", f"entry-{n}", version=n + 1)
         assert (fast, fast.associated_data()) == (slow, slow.associated_data())
+
+
+class _Version(int):
+    """An int subclass whose text is not its number's: equal to 1 and hashed as 1."""
+
+    def __str__(self) -> str:
+        return "v1"
+
+
+def test_a_cached_version_is_never_served_for_an_equal_value_of_another_type() -> None:
+    # True == 1 and _Version(1) == 1 as dictionary keys: neither may take, or leave behind,
+    # the framing of the whole number 1
+    contexts = SealContexts(**SHARED)
+    contexts("entry-0", 1)  # the first context, and 1's framing kept
+    assert contexts("entry-1", 1) == made("entry-1", 1)
+    with pytest.raises(InvalidValue, match="whole number"):
+        contexts("entry-2", True)
+    odd = contexts("entry-3", _Version(1))
+    assert odd.associated_data() == made("entry-3", _Version(1)).associated_data()
+    assert contexts("entry-4", 1).associated_data() == made("entry-4", 1).associated_data()
+    fresh = SealContexts(**SHARED)
+    fresh("entry-0", 0)
+    fresh("entry-5", _Version(1))  # not kept: a later 1 frames its own number
+    assert fresh("entry-6", 1).associated_data() == made("entry-6", 1).associated_data()
