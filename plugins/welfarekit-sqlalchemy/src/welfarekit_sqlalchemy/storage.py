@@ -28,9 +28,11 @@ import sqlalchemy.exc
 from alembic.util import CommandError
 from sqlalchemy import (
     URL,
+    Column,
     ColumnElement,
     Connection,
     Engine,
+    MetaData,
     RootTransaction,
     Select,
     Table,
@@ -42,9 +44,11 @@ from sqlalchemy import (
     insert,
     make_url,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.schema import CreateTable
 
 from welfarekit.audit_chain import ChainedEvent
 from welfarekit.errors import (
@@ -73,6 +77,7 @@ from welfarekit_sqlalchemy.errors import (
 )
 from welfarekit_sqlalchemy.rows import SHAPES
 from welfarekit_sqlalchemy.shapes import Children, Row, Shape, to_utc
+from welfarekit_sqlalchemy.tables import TABLE_PREFIX
 
 __all__ = ["SQLAlchemyStorage", "SQLAlchemyTransaction"]
 
@@ -241,9 +246,16 @@ class SQLAlchemyTransaction:
         self, provider_id: str, rewraps: Sequence[KeysetRewrap], updated_at: dt.datetime, /
     ) -> int:
         """One executemany of a conditional UPDATE (the stored blob must still be the old
-        one), so a keyset another transaction changed meanwhile is left alone."""
+        one), so a keyset another transaction changed meanwhile is left alone. On MariaDB
+        and MySQL, whose drivers send an UPDATE's executemany a row at a time, one UPDATE
+        joined with a temporary table of the rewraps instead (:func:`_rewrap_joined`)."""
         if not rewraps:
             return 0
+        if self._connection.dialect.name in _MYSQL and _unique_students(rewraps):
+            with translated(f"rewrap {len(rewraps)} keysets in", self._where):
+                joined = _rewrap_joined(self._connection, provider_id, rewraps, updated_at)
+            if joined is not None:
+                return joined
         columns: dict[str, list[Any]] = {
             "student_id": [rewrap.student_id for rewrap in rewraps],
             "old_blob": [rewrap.old_blob for rewrap in rewraps],
@@ -377,6 +389,86 @@ _REWRAP_KEYSETS = bulk.BulkStatement(
     .values(kek_id=bindparam("kek_id"), blob=bindparam("blob"), updated_at=bindparam("updated_at"))
 )
 """A keyset rewrapped under a new KEK, only while its blob is still the one rewrapped."""
+
+_MYSQL = frozenset({"mysql", "mariadb"})
+
+_rewraps = Table(
+    f"{TABLE_PREFIX}keyset_rewraps",
+    MetaData(),  # not the schema's: a connection's own table, never migrated
+    Column("student_id", _keysets.c.student_id.type, primary_key=True),
+    Column("old_blob", _keysets.c.blob.type, nullable=False),
+    Column("kek_id", _keysets.c.kek_id.type, nullable=False),
+    Column("blob", _keysets.c.blob.type, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+"""The rewraps of one :meth:`SQLAlchemyTransaction.replace_keysets` call on MariaDB and
+MySQL, keyed by student; its columns have the keyset table's types (identifiers in their
+binary collation, blobs as ``MEDIUMBLOB``), so the join compares them as the keyset table's
+own UPDATE would, bytes with bytes."""
+
+_FILL_REWRAPS = bulk.BulkStatement(
+    insert(_rewraps).values({c.name: bindparam(c.name) for c in _rewraps.c})
+)
+_CREATE_REWRAPS = CreateTable(_rewraps)
+_DROP_REWRAPS = f"DROP TEMPORARY TABLE IF EXISTS {_rewraps.name}"
+# STRAIGHT_JOIN: from each rewrap to its keyset by the primary key, never a scan of the
+# provider's keysets (which would lock every one of them). The names are the tables' own.
+_APPLY_REWRAPS = text(
+    f"UPDATE {_rewraps.name} AS r STRAIGHT_JOIN {_keysets.name} AS k"  # noqa: S608
+    " ON k.provider_id = :provider_id AND k.student_id = r.student_id"
+    " AND k.blob = r.old_blob"
+    " SET k.kek_id = r.kek_id, k.blob = r.blob, k.updated_at = :updated_at"
+).bindparams(
+    bindparam("provider_id", type_=_keysets.c.provider_id.type),
+    bindparam("updated_at", type_=_keysets.c.updated_at.type),
+)
+
+
+def _unique_students(rewraps: Sequence[KeysetRewrap]) -> bool:
+    """Whether each rewrap is of a different student: the join applies each keyset's at
+    most once, where the row-by-row UPDATE would apply a second over the first."""
+    return len({rewrap.student_id for rewrap in rewraps}) == len(rewraps)
+
+
+def _rewrap_joined(
+    connection: Connection,
+    provider_id: str,
+    rewraps: Sequence[KeysetRewrap],
+    updated_at: dt.datetime,
+) -> int | None:
+    """:data:`_REWRAP_KEYSETS` for MariaDB and MySQL: the rewraps go into a temporary table
+    in one multi-row INSERT (which the drivers do batch), and one UPDATE joined with it
+    rewrites each keyset whose blob is still the old one; the number of keysets it matched
+    (the dialect asks for found rows, so a keyset rewritten with what it held counts too, as
+    on the row-by-row path). A temporary table is the connection's own, and creating and
+    dropping one (with ``TEMPORARY``) commits nothing: all of it is in the caller's
+    transaction. One left by a failed call on a pooled connection is dropped first.
+
+    ``None`` when the temporary table cannot be made (a user without the right to create
+    temporary tables, a server that refuses them in a transaction): the failed statement
+    left the transaction as it was, and the row-by-row UPDATE is still there."""
+    try:
+        connection.exec_driver_sql(_DROP_REWRAPS)
+        connection.execute(_CREATE_REWRAPS)
+    except sqlalchemy.exc.DBAPIError as error:
+        if error.connection_invalidated:
+            raise
+        return None
+    _FILL_REWRAPS.executemany(
+        connection,
+        {
+            "student_id": [rewrap.student_id for rewrap in rewraps],
+            "old_blob": [rewrap.old_blob for rewrap in rewraps],
+            "kek_id": [rewrap.kek_id for rewrap in rewraps],
+            "blob": [rewrap.blob for rewrap in rewraps],
+        },
+    )
+    done = connection.execute(
+        _APPLY_REWRAPS, {"provider_id": provider_id, "updated_at": to_utc(updated_at)}
+    )
+    connection.exec_driver_sql(_DROP_REWRAPS)
+    return done.rowcount
+
 
 _LEGACY_TRANSACTION_CONTROL = getattr(sqlite3, "LEGACY_TRANSACTION_CONTROL", -1)
 
