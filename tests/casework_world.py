@@ -18,6 +18,7 @@ from welfarekit import (
     Period,
     PersonKind,
     PersonRef,
+    Role,
     Settings,
     Student,
     WelfareKit,
@@ -38,6 +39,7 @@ SENIOR = PersonRef(PersonKind.STAFF, "senior")
 PRINCIPAL = PersonRef(PersonKind.STAFF, "principal")
 YOUTH_WORKER = PersonRef(PersonKind.EXTERNAL, "youth-worker")
 SECRET = "Aino kertoi kiusaamisesta liikuntatunnilla"
+YEAR = Period(start=dt.date(2026, 8, 1))
 
 
 def open_kit(tmp_path: Path, *, database_url: str = "memory://") -> WelfareKit:
@@ -71,3 +73,23 @@ def as_(kit: WelfareKit, person: PersonRef | None, now: dt.datetime = NOW) -> we
         else Actor.host_system(P, "anonymous-form")
     )
     return kit.session(actor, now=now)
+
+
+def form_expert_group(
+    kit: WelfareKit,
+    members: list[tuple[PersonRef, Role]] | None = None,
+    *,
+    group_id: str = "g1",
+) -> None:
+    """Aino's expert group as the law forms it: the teacher proposes it with the kuraattori
+    responsible, Aino consents to it for her members' roles, and the kuraattori forms it
+    with ``members`` (by default the kuraattori and the psychologist)."""
+    members = members or [(KURAATTORI, Role.SCHOOL_SOCIAL_WORKER), (PSY, Role.PSYCHOLOGIST)]
+    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
+                                           group_id=group_id)  # fmt: skip
+    as_(kit, AINO).record_expression_of_will(
+        student_id="aino", grantor=AINO, kind="consent", purpose="form_expert_group",
+        group_id=group_id, covers_roles={r for _, r in members if r is not Role.STUDENT},
+        validity=YEAR, method="electronic", record_id=f"form-{group_id}",
+    )  # fmt: skip
+    as_(kit, KURAATTORI).form_expert_group(group_id, members=members)

@@ -8,24 +8,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from casework_world import AINO, KURAATTORI, NOW, PRINCIPAL, PSY, TEACHER, as_, open_kit
+from casework_world import (
+    KURAATTORI,
+    NOW,
+    PRINCIPAL,
+    PSY,
+    TEACHER,
+    as_,
+    form_expert_group,
+    open_kit,
+)
 
-from welfarekit import AccessDenied, IntegrityError, InvalidValue, Period, Role, WelfareKit
+from welfarekit import AccessDenied, IntegrityError, InvalidValue, WelfareKit
 
 
 @pytest.fixture
 def kit(tmp_path: Path, database_url: str) -> Iterator[WelfareKit]:
     with open_kit(tmp_path, database_url=database_url) as opened:
-        as_(opened, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
-                                                  group_id="g1")  # fmt: skip
-        as_(opened, AINO).record_expression_of_will(
-            student_id="aino", grantor=AINO, kind="consent", purpose="form_expert_group",
-            group_id="g1", covers_roles={Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER},
-            validity=Period(start=NOW.date()), method="electronic",
-        )  # fmt: skip
-        as_(opened, KURAATTORI).form_expert_group("g1", members=[
-            (KURAATTORI, Role.SCHOOL_SOCIAL_WORKER), (PSY, Role.PSYCHOLOGIST),
-        ])  # fmt: skip
+        form_expert_group(opened)
         yield opened
 
 

@@ -23,6 +23,7 @@ from casework_world import (
     YOUTH_WORKER,
     P,
     as_,
+    form_expert_group,
     open_kit,
 )
 
@@ -65,10 +66,7 @@ def consent(kit: WelfareKit, group_id: str = "g1", **extra: object) -> None:
 
 
 def formed_group(kit: WelfareKit) -> None:
-    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
-                                           group_id="g1")  # fmt: skip
-    consent(kit)
-    as_(kit, KURAATTORI).form_expert_group("g1", members=[
+    form_expert_group(kit, [
         (KURAATTORI, Role.SCHOOL_SOCIAL_WORKER), (PSY, Role.PSYCHOLOGIST), (AINO, Role.STUDENT),
     ])  # fmt: skip
 

@@ -8,7 +8,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from casework_world import AINO, KURAATTORI, PRINCIPAL, SECRET, TEACHER, as_, open_kit
+from casework_world import (
+    KURAATTORI,
+    PRINCIPAL,
+    SECRET,
+    as_,
+    form_expert_group,
+    open_kit,
+)
 
 from welfarekit import ConflictError, Period, Role, StorageError, WelfareKit
 
@@ -46,15 +53,8 @@ def race(attempts: list[Callable[[], object]]) -> list[str]:
 
 
 def record(kit: WelfareKit) -> str:
-    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
-                                           group_id="g1")  # fmt: skip
-    as_(kit, AINO).record_expression_of_will(
-        student_id="aino", grantor=AINO, kind="consent", purpose="form_expert_group",
-        group_id="g1", covers_roles={Role.SCHOOL_SOCIAL_WORKER}, validity=YEAR,
-        method="electronic",
-    )  # fmt: skip
+    form_expert_group(kit, [(KURAATTORI, Role.SCHOOL_SOCIAL_WORKER)])
     social_worker = as_(kit, KURAATTORI)
-    social_worker.form_expert_group("g1", members=[(KURAATTORI, "school_social_worker")])
     social_worker.open_record(student_id="aino", group_id="g1", record_id="r1", subject="s",
                               background=SECRET, initiator="i")  # fmt: skip
     social_worker.add_entry(record_id="r1", kind="measures", event_date=YEAR.start,

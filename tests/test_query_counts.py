@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casework_world import AINO, KURAATTORI, NOW, PSY, TEACHER, P, as_, open_kit
+from casework_world import KURAATTORI, NOW, PSY, TEACHER, P, as_, form_expert_group, open_kit
 from sqlalchemy import event
 
 from welfarekit import Period, Role, Student, WelfareKit
@@ -40,15 +40,8 @@ def statements(kit: WelfareKit) -> Iterator[list[str]]:
 def test_a_timeline_costs_the_same_with_1_and_40_entries(
     kit: WelfareKit, statements: list[str]
 ) -> None:
-    as_(kit, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
-                                           group_id="g1")  # fmt: skip
-    as_(kit, AINO).record_expression_of_will(
-        student_id="aino", grantor=AINO, kind="consent", purpose="form_expert_group",
-        group_id="g1", covers_roles={Role.SCHOOL_SOCIAL_WORKER}, validity=YEAR,
-        method="electronic",
-    )  # fmt: skip
+    form_expert_group(kit, [(KURAATTORI, Role.SCHOOL_SOCIAL_WORKER)])
     social_worker = as_(kit, KURAATTORI)
-    social_worker.form_expert_group("g1", members=[(KURAATTORI, "school_social_worker")])
     social_worker.open_record(student_id="aino", group_id="g1", record_id="r1", subject="s",
                               background="b", initiator="i")  # fmt: skip
     counts = []

@@ -10,14 +10,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from casework_world import AINO, KURAATTORI, NOW, PRINCIPAL, PSY, SECRET, TEACHER, P, as_, open_kit
+from casework_world import (
+    AINO,
+    KURAATTORI,
+    NOW,
+    PRINCIPAL,
+    SECRET,
+    TEACHER,
+    P,
+    as_,
+    form_expert_group,
+    open_kit,
+)
 
 from welfarekit import (
     AccessDenied,
     ConsentRequired,
     IntegrityError,
     Period,
-    Role,
     Student,
     TransferStatus,
     WelfareKit,
@@ -31,16 +41,7 @@ YEAR = Period(start=dt.date(2026, 8, 1))
 @pytest.fixture
 def kit(tmp_path: Path, database_url: str) -> Iterator[WelfareKit]:
     with open_kit(tmp_path, database_url=database_url) as opened:
-        as_(opened, TEACHER).propose_expert_group(student_id="aino", responsible_id="kuraattori",
-                                                  group_id="g1")  # fmt: skip
-        as_(opened, AINO).record_expression_of_will(
-            student_id="aino", grantor=AINO, kind="consent", purpose="form_expert_group",
-            group_id="g1", covers_roles={Role.PSYCHOLOGIST, Role.SCHOOL_SOCIAL_WORKER},
-            validity=YEAR, method="electronic",
-        )  # fmt: skip
-        as_(opened, KURAATTORI).form_expert_group(
-            "g1", members=[(KURAATTORI, Role.SCHOOL_SOCIAL_WORKER), (PSY, Role.PSYCHOLOGIST)]
-        )
+        form_expert_group(opened)
         as_(opened, KURAATTORI).open_record(
             student_id="aino", group_id="g1", subject="Kiusaaminen", background=SECRET,
             initiator="ryhmänohjaaja", record_id="rec-1",
