@@ -21,7 +21,7 @@ from welfarekit.access import Action, Resource, ResourceType
 from welfarekit.crypto.seal import SealContexts, _utf8_plaintext, seal
 from welfarekit.errors import AccessDenied, ConflictError, IntegrityError, NotFound
 from welfarekit.model import GroupKind, PersonKind, PersonRef, WelfareGroup
-from welfarekit.model._validate import trusted, trusted_builder
+from welfarekit.model._validate import holds_ascii_of, trusted, trusted_builder
 from welfarekit.model.record import (
     WITHHELD,
     EntryKind,
@@ -95,7 +95,7 @@ def _json_string(value: str) -> bytes:
     escaped (as in most entries), the text itself between quotes, without the encoder's
     character-by-character pass."""
     data = value.encode()
-    if len(data.translate(None, _ESCAPED)) == len(data):
+    if not holds_ascii_of(data, _ESCAPED):
         return b'"' + data + b'"'
     return _to_json(value).encode()
 

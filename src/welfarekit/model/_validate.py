@@ -21,14 +21,19 @@ _CONTROL = bytes(range(0x20)) + b"\x7f"  # the C0 controls and DEL
 _CONTROL_MULTILINE = _CONTROL.replace(b"\t", b"").replace(b"\n", b"")
 
 
-def has_control(value: str, controls: bytes = _CONTROL) -> bool:
-    """Whether ``value`` holds one of ``controls`` (ASCII control characters).
+def holds_ascii_of(encoded: bytes, these: bytes) -> bool:
+    """Whether UTF-8 ``encoded`` text holds one of the ASCII characters ``these``.
 
-    UTF-8 writes every character beyond ASCII as bytes of 0x80 and above, so a control byte
-    in the encoding is a control character of the text: deleting them from the encoding is
-    two passes in C, a third of a regular expression's time over a 2 KiB entry."""
-    encoded = value.encode("utf-8", "surrogatepass")  # (a lone surrogate is no control)
-    return len(encoded.translate(None, controls)) != len(encoded)
+    UTF-8 writes every character beyond ASCII as bytes of 0x80 and above, so an ASCII byte
+    in the encoding is that character of the text: deleting them from the encoding is two
+    passes in C, a third of a regular expression's time over a 2 KiB entry."""
+    return len(encoded.translate(None, these)) != len(encoded)
+
+
+def has_control(value: str, controls: bytes = _CONTROL) -> bool:
+    """Whether ``value`` holds one of ``controls`` (ASCII control characters)."""
+    # (a lone surrogate is no control character: encoded as it is, not refused here)
+    return holds_ascii_of(value.encode("utf-8", "surrogatepass"), controls)
 
 
 _E = TypeVar("_E", bound=enum.Enum)
